@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { createAuditStore } from '../db/audit-store.js';
+import { createClientStore, type ClientMetadata, type ClientRecord } from '../db/client-store.js';
+import { InvalidInput, NotFound } from '../errors.js';
+
+const SEAL_CONTEXT = 'clients.client_secret';
+
+export interface NewClient {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  firstParty?: boolean;
+  /** A public client (no secret, PKCE only), e.g. a native app. */
+  public?: boolean;
+  /** Grant types; refresh tokens are on by default. */
+  refreshTokens?: boolean;
+}
+
+function checkUris(uris: string[], what: string): void {
+  for (const uri of uris) {
+    let parsed: URL;
+    try {
+      parsed = new URL(uri);
+    } catch {
+      throw new InvalidInput('errors.uri_invalid', `${what} ${uri} is not an absolute URL`);
+    }
+    if (parsed.hash) throw new InvalidInput('errors.uri_invalid', `${what} ${uri} must not have a fragment`);
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname))) {
+      throw new InvalidInput('errors.uri_invalid', `${what} ${uri} must use https (http only for localhost)`);
+    }
+  }
+}
+
+export function createClientService(db: Knex, box: SecretBox) {
+  const store = createClientStore(db);
+  const mustFind = async (clientId: string): Promise<ClientRecord> => {
+    const client = await store.find(clientId);
+    if (!client) throw new NotFound('errors.client_not_found', `no client with id ${clientId}`);
+    return client;
+  };
+  const newSecret = () => randomBytes(32).toString('base64url');
+
+  return {
+    async add(input: NewClient): Promise<{ client: ClientRecord; clientSecret: string | null }> {
+      if (!input.name.trim()) throw new InvalidInput('errors.client_name_required', 'a client needs a name');
+      if (input.redirectUris.length === 0) throw new InvalidInput('errors.uri_invalid', 'a client needs at least one redirect URI');
+      checkUris(input.redirectUris, 'redirect URI');
+      checkUris(input.postLogoutRedirectUris ?? [], 'post-logout redirect URI');
+      // Hex, so an id never starts with '-' and reads as an option on a command line.
+      const clientId = randomBytes(16).toString('hex');
+      const clientSecret = input.public ? null : newSecret();
+      const metadata: ClientMetadata = {
+        client_name: input.name,
+        redirect_uris: input.redirectUris,
+        post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
+        grant_types: input.refreshTokens === false ? ['authorization_code'] : ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
+      };
+      const client = { clientId, name: input.name, sealedSecret: clientSecret && box.seal(clientSecret, SEAL_CONTEXT), metadata, firstParty: Boolean(input.firstParty) };
+      await db.transaction(async (trx) => {
+        await createClientStore(trx).insert(client);
+        await createAuditStore(trx).record({ actor: 'operator', event: 'client.added', clientId });
+      });
+      return { client: (await store.find(clientId))!, clientSecret };
+    },
+
+    list: () => store.list(),
+    show: mustFind,
+    findByName: (name: string) => store.findByName(name),
+
+    async rotateSecret(clientId: string): Promise<string> {
+      const client = await mustFind(clientId);
+      if (!client.sealedSecret) throw new InvalidInput('errors.client_public', `client ${clientId} is public and has no secret`);
+      const secret = newSecret();
+      await db.transaction(async (trx) => {
+        await createClientStore(trx).updateSecret(clientId, box.seal(secret, SEAL_CONTEXT));
+        await createAuditStore(trx).record({ actor: 'operator', event: 'client.secret_rotated', clientId });
+      });
+      return secret;
+    },
+
+    /** Tokens already issued to the client stop working: every use looks the client up. */
+    async remove(clientId: string): Promise<void> {
+      await mustFind(clientId);
+      await db.transaction(async (trx) => {
+        await createClientStore(trx).remove(clientId);
+        await createAuditStore(trx).record({ actor: 'operator', event: 'client.removed', clientId });
+      });
+    },
+
+    /** What oidc-provider's Client model reads: the stored metadata with the secret opened. */
+    async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const client = await store.find(clientId);
+      if (!client) return undefined;
+      return {
+        ...client.metadata,
+        client_id: client.clientId,
+        ...(client.sealedSecret ? { client_secret: box.open(client.sealedSecret, SEAL_CONTEXT) } : {}),
+        first_party: client.firstParty,
+      };
+    },
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

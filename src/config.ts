@@ -1,0 +1,190 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The one configuration object. Nothing else reads process.env. */
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly issuer: string;
+  readonly issuerName: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly cookieKeys: readonly string[];
+  /** Data-encryption keys, newest first; each encrypts under its own id so old ciphertexts stay readable. */
+  readonly dataKeys: readonly DataKey[];
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly lockoutThreshold: number;
+  readonly trustProxy: boolean;
+  readonly logLevel: string;
+  readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** Things worth a warning at start-up (generated secrets). */
+  readonly warnings: readonly string[];
+}
+
+export interface DataKey {
+  readonly id: string;
+  /** 32 bytes, base64. */
+  readonly key: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    // abort: the checks after this one parse the URL and would throw on a value that is not one.
+    .refine((v) => URL.canParse(v), { message: 'must be a URL', abort: true })
+    .refine((v) => protocols.includes(new URL(v).protocol), `must start with ${protocols.join(' or ')}`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(1, 65535).default(3000),
+  ISSUER: url(['http:', 'https:'])
+    .refine((v) => !new URL(v).search && !new URL(v).hash, 'must not have a query or fragment')
+    .optional(),
+  ISSUER_NAME: z.string().min(1).max(64).default('kenpo-idp'),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  COOKIE_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((k) => k.trim()))
+    .refine((keys) => keys.every((k) => k.length >= 32), 'must be a comma-separated list of keys of at least 32 characters')
+    .optional(),
+  DATA_ENCRYPTION_KEY: z
+    .string()
+    .transform((v, ctx) => parseDataKeys(v, ctx))
+    .optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('kenpo-idp <no-reply@localhost>'),
+  LOCKOUT_THRESHOLD: int(1, 1000).default(10),
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456),
+  ARGON2_TIME_COST: int(1, 100).default(2),
+  ARGON2_PARALLELISM: int(1, 64).default(1),
+});
+
+/**
+ * `DATA_ENCRYPTION_KEY` is `id:base64` or a comma-separated list of them, the current key first.
+ * A key given without an id is named after its own hash, not its position: putting a new
+ * key in front must not rename the old one, or everything sealed under it becomes unreadable.
+ */
+function parseDataKeys(value: string, ctx: z.RefinementCtx): DataKey[] {
+  const keys = value.split(',').map((entry) => {
+    const [id, key] = entry.includes(':') ? entry.trim().split(':', 2) : [undefined, entry.trim()];
+    return { id: id ?? keyIdOf(key ?? ''), key: key ?? '' };
+  });
+  for (const { id, key } of keys) {
+    if (!/^[A-Za-z0-9_-]{1,16}$/.test(id) || Buffer.from(key, 'base64').length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be id:KEY entries where KEY is 32 bytes in base64' });
+      return [];
+    }
+  }
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    ctx.addIssue({ code: 'custom', message: 'each key must have its own id' });
+    return [];
+  }
+  return keys;
+}
+
+/** A stable id for a key given without one; 72 bits of a hash say nothing about a 256-bit key. */
+function keyIdOf(key: string): string {
+  return `h${createHash('sha256').update(Buffer.from(key, 'base64')).digest('base64url').slice(0, 12)}`;
+}
+
+/** Secrets that production must be given; development generates them. */
+const SECRETS = ['COOKIE_KEYS', 'DATA_ENCRYPTION_KEY'] as const;
+
+/** Parses and validates the environment, reporting every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        const got = env[name];
+        return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(redact(name, got))})`}`;
+      });
+  // Checked here, not after parsing, so that a missing secret is reported with every other problem.
+  if (env.NODE_ENV === 'production') {
+    for (const name of SECRETS) if (env[name] === undefined) problems.push(`${name}: is required when NODE_ENV=production`);
+  }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const warnings: string[] = [];
+  const secrets = resolveSecrets(dataDir, e.COOKIE_KEYS, e.DATA_ENCRYPTION_KEY, warnings);
+  const port = e.PORT;
+  return deepFreeze({
+    nodeEnv: e.NODE_ENV,
+    port,
+    issuer: (e.ISSUER ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    issuerName: e.ISSUER_NAME,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    cookieKeys: secrets.cookieKeys,
+    dataKeys: secrets.dataKeys,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    lockoutThreshold: e.LOCKOUT_THRESHOLD,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    warnings,
+  });
+}
+
+function redact(name: string, value: string): string {
+  return /KEY|SECRET|URL/.test(name) ? '…' : value;
+}
+
+interface GeneratedSecrets {
+  cookieKeys: string[];
+  dataKeys: DataKey[];
+}
+
+/** Missing secrets are generated once into DATA_DIR outside production (loadConfig refuses their absence there). */
+function resolveSecrets(dataDir: string, cookieKeys: string[] | undefined, dataKeys: DataKey[] | undefined, warnings: string[]): GeneratedSecrets {
+  if (cookieKeys && dataKeys) return { cookieKeys, dataKeys };
+  const file = join(dataDir, 'secrets.json');
+  let stored: GeneratedSecrets;
+  if (existsSync(file)) {
+    stored = JSON.parse(readFileSync(file, 'utf8')) as GeneratedSecrets;
+  } else {
+    mkdirSync(dataDir, { recursive: true });
+    stored = {
+      cookieKeys: [randomBytes(32).toString('base64url')],
+      dataKeys: [{ id: 'k1', key: randomBytes(32).toString('base64') }],
+    };
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
+  if (!cookieKeys) warnings.push(`COOKIE_KEYS is not set: using keys generated in ${file} (development only)`);
+  if (!dataKeys) warnings.push(`DATA_ENCRYPTION_KEY is not set: using a key generated in ${file} (development only)`);
+  return { cookieKeys: cookieKeys ?? stored.cookieKeys, dataKeys: dataKeys ?? stored.dataKeys };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

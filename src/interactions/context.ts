@@ -1,0 +1,100 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import type { Member } from '../db/member-store.js';
+import type { Terms } from '../db/terms-store.js';
+import { nextStep, type JourneyState, type MemberFacts, type Step } from './journey.js';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** What the journey keeps between pages, inside the provider's interaction. */
+export interface Progress {
+  memberId: string;
+  amr: string[];
+  /** Whether the member had finished first registration when this login began. */
+  wasRegistered: boolean;
+  /** The 「初回登録の完了」 page has been passed. */
+  doneAcknowledged?: boolean;
+  /** An authenticator-app secret being set up, sealed to the member. */
+  pendingOtp?: string;
+  /** The challenge of the passkey ceremony the page in front of the member was given; used once. */
+  webauthnChallenge?: string;
+}
+
+export interface JourneyDeps {
+  provider: Provider;
+  findMember(id: string): Promise<Member | undefined>;
+  currentTerms(): Promise<Terms | undefined>;
+  countPasskeys(memberId: string): Promise<number>;
+}
+
+export interface Journey {
+  interaction: Interaction;
+  progress: Progress | null;
+  /** The member once known and still allowed in (not locked or disabled). */
+  member: Member | null;
+  state: JourneyState;
+  next: Step;
+  clientId: string;
+  /** The path of a step of this interaction. */
+  path(step: string): string;
+  /** Saves progress and returns the path that decides what comes next. */
+  advance(progress: Progress): Promise<string>;
+  /** Forgets who logged in (the member logged out mid-journey); what is stored stays. */
+  reset(): Promise<void>;
+  /** Ends the interaction and returns where the browser goes next (the provider). */
+  finish(result: InteractionResults): Promise<string>;
+}
+
+export function memberFacts(member: Member, terms: Terms | undefined, passkeys: number): MemberFacts {
+  return {
+    birthdateVerified: Boolean(member.birthdateVerifiedAt),
+    termsAccepted: !terms || member.termsVersion === terms.version,
+    loginIdConfirmed: Boolean(member.loginIdConfirmedAt),
+    passwordChanged: !member.mustChangePassword,
+    emailVerified: Boolean(member.emailVerifiedAt),
+    registered: Boolean(member.registeredAt),
+    mfaMethod: member.mfaMethod === 'webauthn' ? 'webauthn' : 'otp',
+    otpBound: Boolean(member.otpSecret),
+    passkeys,
+  };
+}
+
+export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Journey> {
+  // Throws SessionNotFound unless this browser holds the interaction's cookie.
+  const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const progress = ((interaction.result as { kenpo?: Progress } | undefined)?.kenpo ?? null) as Progress | null;
+  const loginPrompt = interaction.prompt.name === 'login';
+  const memberId = progress?.memberId ?? (loginPrompt ? null : (interaction.session?.accountId ?? null));
+  const found = memberId ? await deps.findMember(memberId) : undefined;
+  // A member locked or disabled in the middle of the journey is sent back to the login page.
+  const member = found && !found.lockedAt && !found.disabledAt ? found : null;
+  const state: JourneyState = {
+    memberId: member ? member.id : null,
+    member: member ? memberFacts(member, loginPrompt ? await deps.currentTerms() : undefined, await deps.countPasskeys(member.id)) : null,
+    loginPrompt,
+    consentPrompt: interaction.prompt.name === 'consent',
+    registrationJustFinished: Boolean(progress && !progress.wasRegistered && !progress.doneAcknowledged),
+    secondFactorDone: Boolean(progress && progress.amr.length > 1),
+  };
+  const base = `/interaction/${interaction.uid}`;
+  return {
+    interaction,
+    progress,
+    member,
+    state,
+    next: nextStep(state),
+    clientId: String(interaction.params.client_id),
+    path: (step) => `${base}/${step}`,
+    async advance(next) {
+      interaction.result = { kenpo: next };
+      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+      return base;
+    },
+    async reset() {
+      interaction.result = {};
+      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+    },
+    finish: (result) => deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }),
+  };
+}

@@ -1,0 +1,75 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ACR } from '../oidc/provider.js';
+import { accountStep } from './account.js';
+import { birthdateStep } from './birthdate.js';
+import { consentStep } from './consent.js';
+import { loadJourney, type Journey } from './context.js';
+import { doneStep } from './done.js';
+import { emailStep } from './email.js';
+import type { Step } from './journey.js';
+import { loginStep } from './login.js';
+import { otpSetupStep } from './otp-setup.js';
+import { otpStep } from './otp.js';
+import { passkeyAddStep } from './passkey-add.js';
+import { passwordStep } from './password.js';
+import { redirect, type StepDeps, type StepHandler } from './step.js';
+import { termsStep } from './terms.js';
+import { webauthnSetupStep } from './webauthn-setup.js';
+import { webauthnStep } from './webauthn.js';
+
+/** What the provider is told when the journey is complete. */
+function finishResult(journey: Journey) {
+  const progress = journey.progress!;
+  return { login: { accountId: progress.memberId, amr: progress.amr, acr: progress.amr.length > 1 ? ACR.mfa : ACR.password, remember: false } };
+}
+
+/**
+ * /interaction/:uid redirects to the step the journey says is next; a step's page can only
+ * be shown or submitted while it is that step, so no step can be skipped or replayed.
+ */
+export function createInteractionRouter(deps: StepDeps): Router {
+  const steps: Partial<Record<Step, StepHandler>> = {
+    login: loginStep(deps),
+    birthdate: birthdateStep(deps),
+    terms: termsStep(deps),
+    account: accountStep(deps),
+    password: passwordStep(deps),
+    email: emailStep(deps),
+    done: doneStep(),
+    'otp-setup': otpSetupStep(deps),
+    otp: otpStep(deps),
+    'webauthn-setup': webauthnSetupStep(deps),
+    webauthn: webauthnStep(deps),
+    consent: consentStep(deps),
+  };
+  // Pages the member may choose though the journey never makes them due, each open only while its condition holds.
+  const optional = new Map<string, { handler: StepHandler; allowed: (journey: Journey) => boolean }>([
+    // Another passkey, only after a second factor was proven in this interaction.
+    ['passkey-add', { handler: passkeyAddStep(deps), allowed: (j) => j.state.loginPrompt && j.state.secondFactorDone && j.member?.mfaMethod === 'webauthn' }],
+  ]);
+  const journeyDeps = { provider: deps.provider, findMember: deps.members.find, currentTerms: deps.terms.current, countPasskeys: deps.passkeys.count };
+  const router = new Router({ prefix: '/interaction/:uid' });
+  router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
+
+  router.get('/', async (ctx) => {
+    const journey = await loadJourney(ctx, journeyDeps);
+    if (journey.next === 'finish') return redirect(ctx, await journey.finish(finishResult(journey)));
+    redirect(ctx, journey.path(journey.next));
+  });
+
+  const handle = (method: 'show' | 'submit') => async (ctx: Context & { params: Record<string, string> }) => {
+    const journey = await loadJourney(ctx, journeyDeps);
+    const chosen = optional.get(ctx.params.step ?? '');
+    if (chosen && journey.interaction.uid === ctx.params.uid && chosen.allowed(journey)) return chosen.handler[method](ctx, journey);
+    const handler = steps[ctx.params.step as Step];
+    if (journey.interaction.uid !== ctx.params.uid || !handler || journey.next !== ctx.params.step) {
+      return redirect(ctx, `/interaction/${journey.interaction.uid}`);
+    }
+    await handler[method](ctx, journey);
+  };
+  router.get('/:step', handle('show'));
+  router.post('/:step', handle('submit'));
+  return router;
+}

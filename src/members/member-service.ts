@@ -1,0 +1,124 @@
+import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Config } from '../config.js';
+import { createAuditStore } from '../db/audit-store.js';
+import { isUniqueViolation } from '../db/knex.js';
+import { createMemberStore, type Member, type MemberKind } from '../db/member-store.js';
+import { Conflict, InvalidInput, NotFound } from '../errors.js';
+import { initialPassword, normaliseBirthDate, normaliseLoginId } from './login-id.js';
+import type { PasswordHasher } from './password.js';
+
+export type LoginResult =
+  | { status: 'ok'; member: Member }
+  | { status: 'invalid' }
+  | { status: 'locked' };
+
+export interface NewMemberInput {
+  insurerSymbol: string;
+  insuredNumber: string;
+  birthDate: string;
+  kind: MemberKind;
+  name: string;
+  email?: string | null;
+  loginId?: string;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Compare digests so the lengths never differ and the comparison takes constant time.
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** The user ID a member gets when none is given: symbol + number + birth date (the 任意継続 rule). */
+export function defaultLoginId(input: { insurerSymbol: string; insuredNumber: string; birthDate: string }): string {
+  return normaliseLoginId(initialPassword(input));
+}
+
+export interface MemberServiceDeps {
+  db: Knex;
+  hasher: PasswordHasher;
+  config: Pick<Config, 'lockoutThreshold'>;
+}
+
+export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
+  const members = createMemberStore(db);
+  const audit = createAuditStore(db);
+
+  return {
+    /** Step 1 of the journey. Every failure looks the same to the member, and takes the same time. */
+    async login(rawLoginId: string, password: string, context: { ip?: string; clientId?: string } = {}): Promise<LoginResult> {
+      const member = await members.findByLoginId(normaliseLoginId(rawLoginId));
+      if (!member) {
+        await hasher.decoy(password);
+        return { status: 'invalid' };
+      }
+      let ok: boolean;
+      let rehash = false;
+      if (member.passwordHash === null) {
+        await hasher.decoy(password);
+        ok = sameSecret(password, initialPassword(member));
+      } else {
+        ({ ok, rehash } = await hasher.verify(member.passwordHash, password));
+      }
+      if (member.lockedAt || member.disabledAt) {
+        await audit.record({ actor: 'member', event: 'login.refused', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { reason: member.disabledAt ? 'disabled' : 'locked' } });
+        return member.lockedAt ? { status: 'locked' } : { status: 'invalid' };
+      }
+      if (!ok) {
+        const locked = await this.recordFailure(member, 'password', context);
+        return locked ? { status: 'locked' } : { status: 'invalid' };
+      }
+      await db.transaction(async (trx) => {
+        const patch: Partial<Member> = { failedAttempts: 0 };
+        if (rehash) patch.passwordHash = await hasher.hash(password);
+        await createMemberStore(trx).update(member.id, patch);
+        await createAuditStore(trx).record({ actor: 'member', event: 'login.password', memberId: member.id, ip: context.ip, clientId: context.clientId, details: rehash ? { rehashed: true } : undefined });
+      });
+      return { status: 'ok', member: { ...member, failedAttempts: 0 } };
+    },
+
+    /** Counts a failed password, birth date or code; returns whether the account is now locked. */
+    async recordFailure(member: Member, factor: string, context: { ip?: string; clientId?: string } = {}): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const store = createMemberStore(trx);
+        const count = await store.recordFailure(member.id);
+        const locked = count >= config.lockoutThreshold;
+        if (locked) await store.update(member.id, { lockedAt: new Date() });
+        await createAuditStore(trx).record({ actor: 'member', event: locked ? 'member.locked' : 'login.failed', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { factor, failedAttempts: count } });
+        return locked;
+      });
+    },
+
+    find: (id: string) => members.findById(id),
+
+    async findByLoginId(rawLoginId: string): Promise<Member> {
+      const member = await members.findByLoginId(normaliseLoginId(rawLoginId));
+      if (!member) throw new NotFound('errors.member_not_found', `no member with user ID ${rawLoginId}`);
+      return member;
+    },
+
+    list: (options?: { limit?: number; offset?: number }) => members.list(options),
+
+    /** Registers a member with the initial password; first registration is then required. */
+    async add(input: NewMemberInput, actor: 'operator' | 'system' = 'operator'): Promise<{ member: Member; initialPassword: string }> {
+      const birthDate = normaliseBirthDate(input.birthDate);
+      if (!birthDate) throw new InvalidInput('errors.birth_date_invalid', `birth date ${input.birthDate} is not a real date (YYYYMMDD)`);
+      const fields = { ...input, birthDate };
+      const loginId = input.loginId ? normaliseLoginId(input.loginId) : defaultLoginId(fields);
+      const id = randomUUID();
+      try {
+        await db.transaction(async (trx) => {
+          await createMemberStore(trx).insert({ id, loginId, insurerSymbol: input.insurerSymbol, insuredNumber: input.insuredNumber, birthDate, kind: input.kind, name: input.name, email: input.email ?? null });
+          await createAuditStore(trx).record({ actor, event: 'member.added', memberId: id });
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new Conflict('errors.member_exists', `a member with user ID ${loginId} or symbol ${input.insurerSymbol} / number ${input.insuredNumber} already exists`);
+        throw error;
+      }
+      const member = (await members.findById(id))!;
+      return { member, initialPassword: initialPassword(member) };
+    },
+  };
+}
+
+export type MemberService = ReturnType<typeof createMemberService>;

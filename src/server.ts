@@ -1,0 +1,92 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { Config } from './config.js';
+import { ping } from './db/knex.js';
+import { scheduleExpirySweep } from './adapters/knex-adapter.js';
+import { adapterFor, openServices, type Services } from './idp.js';
+import { createInteractionRouter } from './interactions/router.js';
+import type { Logger } from './log.js';
+import { createProvider } from './oidc/provider.js';
+import { errorHandler, language, securityHeaders, staticFiles } from './web.js';
+
+export interface RunningIdp {
+  provider: Provider;
+  services: Services;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+function healthRouter(services: Services): Router {
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const checks = { database: () => ping(services.db), redis: async () => void (await services.redis?.ping()) };
+    for (const [name, check] of Object.entries(checks)) {
+      try {
+        await check();
+      } catch {
+        ctx.status = 503;
+        ctx.body = { status: 'unavailable', unreachable: name };
+        return;
+      }
+    }
+    ctx.body = { status: 'ok' };
+  });
+  return router;
+}
+
+/** Builds the provider with our middleware in front of it (one Koa app). */
+export async function createIdp(config: Config, logger: Logger, services?: Services): Promise<{ provider: Provider; services: Services }> {
+  services ??= await openServices(config);
+  await services.keys.ensure();
+  const provider = createProvider({
+    config,
+    adapter: adapterFor(services),
+    keys: await services.keys.published(),
+    findMember: (id) => services.members.find(id),
+  });
+  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
+  provider.use(securityHeaders());
+  provider.use(language());
+  provider.use(staticFiles());
+  provider.use(errorHandler(logger));
+  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services })]) {
+    provider.use(router.routes());
+    provider.use(router.allowedMethods());
+  }
+  return { provider, services };
+}
+
+/** Starts listening; `close` stops accepting, lets in-flight requests finish, then closes the database. */
+export async function startIdp(config: Config, logger: Logger, options: { port?: number } = {}): Promise<RunningIdp> {
+  const { provider, services } = await createIdp(config, logger);
+  const stopSweep = scheduleExpirySweep(services.db, 10 * 60_000, (err) => logger.warn({ err }, 'expiry sweep failed'));
+  const server = createServer(provider.callback());
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.port, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    provider,
+    services,
+    server,
+    url: `http://localhost:${port}`,
+    close() {
+      closing ??= (async () => {
+        stopSweep();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await services.close();
+      })();
+      return closing;
+    },
+  };
+}
