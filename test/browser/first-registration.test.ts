@@ -1,0 +1,200 @@
+import * as client from 'openid-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { translator } from '../../src/i18n.js';
+import { CHROMIUM_MISSING, chromiumAvailable, launchChromium, screenshot } from '../support/chromium.js';
+import { startTestIdp, type TestIdp } from '../support/idp.js';
+import { lastCode } from '../support/outbox.js';
+import { addNewMember } from '../support/registration.js';
+import { totp } from '../support/totp.js';
+import { authorizationRequest, REDIRECT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+
+/**
+ * First registration as a member does it: headless Chromium, the labelled inputs, the
+ * buttons by their Japanese names, at a phone's width and a desktop's. Screenshots of
+ * every page land in test-artifacts/first-registration/.
+ */
+const ARTIFACTS = 'first-registration';
+const viewports = [
+  { width: 360, height: 740 },
+  { width: 1280, height: 800 },
+];
+
+/**
+ * Console errors and uncaught exceptions of a page (a CSP violation shows up as one). The
+ * browser's own request for /favicon.ico (there is none) is the only error let through.
+ */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || message.location().url.endsWith('/favicon.ico')) return;
+    errors.push(`console: ${message.text()} at ${message.location().url}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+/**
+ * The relying party's redirect URI is not served: answer it in the browser and keep the
+ * URL, which carries the code.
+ */
+async function catchCallback(context: BrowserContext): Promise<{ url: () => string | undefined }> {
+  let reached: string | undefined;
+  await context.route(`${REDIRECT_URI}**`, async (route) => {
+    reached = route.request().url();
+    await route.fulfill({ status: 200, contentType: 'text/plain', body: 'relying party' });
+  });
+  return { url: () => reached };
+}
+
+/** No horizontal scrolling at a phone's width (the page is named in a failure). */
+async function expectNoHorizontalScroll(page: Page, name: string, width: number) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect({ page: name, scrollWidth: Math.max(scrollWidth, width) }).toEqual({ page: name, scrollWidth: width });
+}
+
+/** The visible text of the page's main card. */
+async function mainText(page: Page): Promise<string> {
+  return page.locator('main').innerText();
+}
+
+if (!chromiumAvailable()) {
+  test.skip(CHROMIUM_MISSING, () => {});
+} else {
+  let idp: TestIdp;
+  let rp: TestRp;
+  let browser: Browser;
+  let seq = 0;
+
+  beforeAll(async () => {
+    [idp, browser] = await Promise.all([startTestIdp(), launchChromium()]);
+    rp = await registerRp(idp);
+    await idp.services.terms.publish('2026-01', '第1条（目的）\nこの規約は、加入者ページの利用条件を定めます。', 'Article 1 (Purpose)\nThese terms set out how the member pages may be used.');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await idp?.stop();
+  });
+
+  describe.each(viewports)('at $width x $height', ({ width, height }) => {
+    const size = `${width}x${height}`;
+    let context: BrowserContext;
+    let page: Page;
+    let errors: string[];
+
+    beforeEach(async () => {
+      // Accept-Language ja, as a member's phone in Japan sends it.
+      context = await browser.newContext({ viewport: { width, height }, locale: 'ja-JP' });
+      page = await context.newPage();
+      errors = collectErrors(page);
+    });
+    afterEach(async () => {
+      await context.close();
+    });
+
+    /** Saves the page as `<size>-<nn>-<name>.png` and checks it fits the viewport. */
+    async function shoot(n: number, name: string) {
+      await screenshot(page, ARTIFACTS, `${size}-${String(n).padStart(2, '0')}-${name}`);
+      if (width <= 480) await expectNoHorizontalScroll(page, name, width);
+    }
+
+    /**
+     * The member opens 「QRコードがスキャンできない場合」, types the secret into an
+     * authenticator app (the test's own RFC 6238 code), enters its code and keeps the
+     * recovery codes. Labels and names come from the locale, as this page is another step's.
+     */
+    async function bindAuthenticatorApp(first: number) {
+      const t = translator('ja');
+      await page.getByRole('heading', { name: t('otp_setup.title') }).waitFor();
+      await page.getByText(t('otp_setup.manual_title')).click();
+      await shoot(first, 'otp-setup');
+      const secret = (await page.locator('#otp-secret').innerText()).replace(/\s+/g, '');
+      await page.getByLabel(t('otp.code')).fill(totp(secret));
+      await page.getByRole('button', { name: t('common.submit') }).click();
+      await page.getByRole('heading', { name: t('recovery.title') }).waitFor();
+      await shoot(first + 1, 'recovery-codes');
+      await page.getByRole('link', { name: t('recovery.continue') }).click();
+    }
+
+    test('a new member registers from the initial password to a code at the relying party', async () => {
+      seq += 1;
+      const { member, initialPassword } = await addNewMember(idp, 100 + seq);
+      const email = `browser${seq}@example.co.jp`;
+      const newPassword = 'Sakura/Kaede-2026';
+      const callback = await catchCallback(context);
+      const request = await authorizationRequest(rp);
+
+      await page.goto(request.url.href);
+      await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+      await shoot(1, 'login');
+      await page.getByLabel('ユーザーID', { exact: true }).fill(member.loginId);
+      await page.getByLabel('パスワード', { exact: true }).fill(initialPassword);
+      await page.getByRole('button', { name: 'ログイン' }).click();
+
+      await page.getByRole('heading', { name: '生年月日の入力' }).waitFor();
+      await shoot(2, 'birthdate');
+      await page.getByLabel('生年月日 (入力例:19790822)').fill('19900315');
+      await page.getByRole('button', { name: '実行' }).click();
+
+      await page.getByRole('heading', { name: '利用規約' }).waitFor();
+      expect(await page.getByRole('document', { name: '利用規約 (2026-01)' }).innerText()).toContain('この規約は、加入者ページの利用条件を定めます。');
+      await shoot(3, 'terms');
+      await page.getByRole('button', { name: '同意する', exact: true }).click();
+
+      await page.getByRole('heading', { name: 'ユーザーIDの変更・認証方法の設定' }).waitFor();
+      // The current ID is prefilled and kept; OTP is the default, chosen here explicitly.
+      expect(await page.getByLabel('ユーザーID').inputValue()).toBe(member.loginId);
+      const otp = page.getByLabel('OTP(ワンタイムパスワード)認証（認証アプリ）');
+      expect(await otp.isChecked()).toBe(true);
+      await otp.check();
+      await shoot(4, 'account');
+      await page.getByRole('button', { name: '実行' }).click();
+
+      await page.getByRole('heading', { name: 'パスワードの更新' }).waitFor();
+      await shoot(5, 'password');
+      await page.getByLabel('パスワード', { exact: true }).fill(newPassword);
+      await page.getByLabel('パスワード確認用').fill(newPassword);
+      await page.getByRole('button', { name: '実行' }).click();
+
+      await page.getByRole('heading', { name: 'メールアドレスの更新' }).waitFor();
+      await shoot(6, 'email');
+      await page.getByLabel('メールアドレス').fill(email);
+      await page.getByRole('button', { name: '実行' }).click();
+
+      await page.getByRole('heading', { name: 'メールアドレスの確認' }).waitFor();
+      expect(await mainText(page)).toContain(email);
+      await shoot(7, 'email-code');
+      await page.getByLabel('確認コード（数字6桁）').fill(lastCode(idp.config.dataDir, email));
+      await page.getByRole('button', { name: '実行' }).click();
+
+      await page.getByRole('heading', { name: '初回登録の完了' }).waitFor();
+      expect(await mainText(page)).toContain('初回登録が完了しました。');
+      await shoot(8, 'done');
+      await page.getByRole('button', { name: '続けて設定する' }).click();
+      // OTP was chosen on the account page: the authenticator app is set up in the same visit.
+      await bindAuthenticatorApp(9);
+      await page.waitForURL((url) => url.href.startsWith(REDIRECT_URI));
+      const back = new URL(callback.url()!);
+      expect(back.searchParams.get('code')).toBeTruthy();
+      const tokens = await client.authorizationCodeGrant(rp.config, back, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      expect(tokens.claims()).toMatchObject({ sub: member.id, nonce: request.nonce, amr: expect.arrayContaining(['pwd', 'otp']) });
+      const info = await client.fetchUserInfo(rp.config, tokens.access_token, member.id);
+      expect(info).toMatchObject({ preferred_username: member.loginId, email, email_verified: true });
+
+      expect(errors).toEqual([]);
+    });
+
+    test('?lang=en shows the login page in English', async () => {
+      const request = await authorizationRequest(rp);
+      await page.goto(request.url.href);
+      await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+      await page.goto(`${page.url()}?lang=en`);
+      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      await page.getByLabel('User ID', { exact: true }).waitFor();
+      await page.getByLabel('Password', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+      await shoot(0, 'login-en');
+      expect(errors).toEqual([]);
+    });
+  });
+}
