@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { NoticesConfig } from '../config.js';
+import { MIGRATIONS_TABLE, noticesMigrationSource } from '../migrations/index.js';
+
+export type { Knex };
+
+/** SQLite file DATA_DIR/notices.sqlite (WAL) unless NOTICES_DATABASE_URL points at PostgreSQL. */
+export function createNoticesDatabase(config: Pick<NoticesConfig, 'databaseUrl' | 'dataDir'>): Knex {
+  if (config.databaseUrl) {
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 } });
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: join(config.dataDir, 'notices.sqlite') },
+    useNullAsDefault: true,
+    // One connection: SQLite has one writer anyway, and knex queues instead of failing with SQLITE_BUSY.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;', (err) => done(err, conn));
+      },
+    },
+  });
+}
+
+export async function migrateNotices(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource: noticesMigrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+  return applied;
+}
+
+/** Timestamps go to the database as ISO strings, never Date objects (drivers bind Dates differently). */
+export function nowIso(now: Date = new Date()): string {
+  return now.toISOString();
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
+}
