@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { BenefitInput, BenefitKind, BenefitRecord, HouseholdKey } from '../domain/records.js';
-import { nowIso } from './database.js';
+import { upsertBatches } from './database.js';
 
 interface Row {
   id: string;
@@ -40,28 +39,20 @@ export function createBenefitStore(db: Knex) {
   return {
     /** One decision per person, kind, period and decision date: importing it again replaces it. */
     async upsert(rows: BenefitInput[]): Promise<void> {
-      const importedAt = nowIso();
-      for (let i = 0; i < rows.length; i += 50) {
-        const batch = rows.slice(i, i + 50).map((r) => ({
-          id: randomUUID(),
-          insurer_symbol: r.insurerSymbol,
-          insured_number: r.insuredNumber,
-          branch_number: r.branchNumber,
-          person_name: r.personName,
-          kind: r.kind,
-          period_from: r.periodFrom,
-          period_to: r.periodTo,
-          amount: r.amount,
-          decided_on: r.decidedOn,
-          paid_on: r.paidOn,
-          account_hint: r.accountHint,
-          imported_at: importedAt,
-        }));
-        await table()
-          .insert(batch)
-          .onConflict(['insurer_symbol', 'insured_number', 'branch_number', 'kind', 'period_from', 'decided_on'])
-          .merge(['person_name', 'period_to', 'amount', 'paid_on', 'account_hint', 'imported_at']);
-      }
+      const toRow = (r: BenefitInput) => ({
+        insurer_symbol: r.insurerSymbol,
+        insured_number: r.insuredNumber,
+        branch_number: r.branchNumber,
+        person_name: r.personName,
+        kind: r.kind,
+        period_from: r.periodFrom,
+        period_to: r.periodTo,
+        amount: r.amount,
+        decided_on: r.decidedOn,
+        paid_on: r.paidOn,
+        account_hint: r.accountHint,
+      });
+      await upsertBatches(db, 'notices_benefits', rows.map(toRow), ['insurer_symbol', 'insured_number', 'branch_number', 'kind', 'period_from', 'decided_on'], ['person_name', 'period_to', 'amount', 'paid_on', 'account_hint']);
     },
 
     /** Newest decision first. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -35,6 +36,18 @@ export async function migrateNotices(db: Knex): Promise<string[]> {
 /** Timestamps go to the database as ISO strings, never Date objects (drivers bind Dates differently). */
 export function nowIso(now: Date = new Date()): string {
   return now.toISOString();
+}
+
+/**
+ * Imports rows 50 at a time; a row whose natural `key` is already stored replaces the
+ * columns in `replace` and keeps its id, so links to it stay valid across imports.
+ */
+export async function upsertBatches(db: Knex, table: string, rows: Array<Record<string, unknown>>, key: string[], replace: string[]): Promise<void> {
+  const importedAt = nowIso();
+  for (let i = 0; i < rows.length; i += 50) {
+    const batch = rows.slice(i, i + 50).map((row) => ({ id: randomUUID(), ...row, imported_at: importedAt }));
+    await db(table).insert(batch).onConflict(key).merge([...replace, 'imported_at']);
+  }
 }
 
 export function isUniqueViolation(error: unknown): boolean {

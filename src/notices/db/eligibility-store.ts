@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { EligibilityInput, EligibilityRecord, HouseholdKey, Relationship } from '../domain/records.js';
-import { nowIso } from './database.js';
+import { upsertBatches } from './database.js';
 
 interface Row {
   id: string;
@@ -37,27 +36,19 @@ export function createEligibilityStore(db: Knex) {
   return {
     /** Inserts or replaces by symbol + number + branch; the id of an existing person is kept. */
     async upsert(rows: EligibilityInput[]): Promise<void> {
-      const importedAt = nowIso();
-      for (let i = 0; i < rows.length; i += 50) {
-        const batch = rows.slice(i, i + 50).map((r) => ({
-          id: randomUUID(),
-          insurer_symbol: r.insurerSymbol,
-          insured_number: r.insuredNumber,
-          branch_number: r.branchNumber,
-          name: r.name,
-          name_kana: r.nameKana,
-          birth_date: r.birthDate,
-          relationship: r.relationship,
-          acquired_on: r.acquiredOn,
-          insurer_number: r.insurerNumber,
-          insurer_name: r.insurerName,
-          imported_at: importedAt,
-        }));
-        await table()
-          .insert(batch)
-          .onConflict(['insurer_symbol', 'insured_number', 'branch_number'])
-          .merge(['name', 'name_kana', 'birth_date', 'relationship', 'acquired_on', 'insurer_number', 'insurer_name', 'imported_at']);
-      }
+      const toRow = (r: EligibilityInput) => ({
+        insurer_symbol: r.insurerSymbol,
+        insured_number: r.insuredNumber,
+        branch_number: r.branchNumber,
+        name: r.name,
+        name_kana: r.nameKana,
+        birth_date: r.birthDate,
+        relationship: r.relationship,
+        acquired_on: r.acquiredOn,
+        insurer_number: r.insurerNumber,
+        insurer_name: r.insurerName,
+      });
+      await upsertBatches(db, 'notices_eligibility', rows.map(toRow), ['insurer_symbol', 'insured_number', 'branch_number'], ['name', 'name_kana', 'birth_date', 'relationship', 'acquired_on', 'insurer_number', 'insurer_name']);
     },
 
     async household(key: HouseholdKey): Promise<EligibilityRecord[]> {

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { HouseholdKey, MedicalExpenseInput, MedicalExpenseRecord, MedicalKind } from '../domain/records.js';
-import { nowIso } from './database.js';
+import { upsertBatches } from './database.js';
 
 interface Row {
   id: string;
@@ -40,28 +39,20 @@ export function createMedicalExpenseStore(db: Knex) {
   return {
     /** One row per person, month, institution and kind: importing the same month again replaces it. */
     async upsert(rows: MedicalExpenseInput[]): Promise<void> {
-      const importedAt = nowIso();
-      for (let i = 0; i < rows.length; i += 50) {
-        const batch = rows.slice(i, i + 50).map((r) => ({
-          id: randomUUID(),
-          insurer_symbol: r.insurerSymbol,
-          insured_number: r.insuredNumber,
-          branch_number: r.branchNumber,
-          patient_name: r.patientName,
-          service_month: r.serviceMonth,
-          institution: r.institution,
-          kind: r.kind,
-          days: r.days,
-          total_cost: r.totalCost,
-          paid_amount: r.paidAmount,
-          reimbursed_amount: r.reimbursedAmount,
-          imported_at: importedAt,
-        }));
-        await table()
-          .insert(batch)
-          .onConflict(['insurer_symbol', 'insured_number', 'branch_number', 'service_month', 'institution', 'kind'])
-          .merge(['patient_name', 'days', 'total_cost', 'paid_amount', 'reimbursed_amount', 'imported_at']);
-      }
+      const toRow = (r: MedicalExpenseInput) => ({
+        insurer_symbol: r.insurerSymbol,
+        insured_number: r.insuredNumber,
+        branch_number: r.branchNumber,
+        patient_name: r.patientName,
+        service_month: r.serviceMonth,
+        institution: r.institution,
+        kind: r.kind,
+        days: r.days,
+        total_cost: r.totalCost,
+        paid_amount: r.paidAmount,
+        reimbursed_amount: r.reimbursedAmount,
+      });
+      await upsertBatches(db, 'notices_medical_expenses', rows.map(toRow), ['insurer_symbol', 'insured_number', 'branch_number', 'service_month', 'institution', 'kind'], ['patient_name', 'days', 'total_cost', 'paid_amount', 'reimbursed_amount']);
     },
 
     /** The household's records of one calendar year, oldest month first. */
