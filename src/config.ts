@@ -18,6 +18,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly lockoutThreshold: number;
+  /** Failed attempts (password, birth date, code, recovery requests) one client address may make per hour before a 429. */
+  readonly throttlePerHour: number;
   readonly trustProxy: boolean;
   readonly logLevel: string;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
@@ -74,6 +76,7 @@ const schema = z.object({
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('kenpo-idp <no-reply@localhost>'),
   LOCKOUT_THRESHOLD: int(1, 1000).default(10),
+  THROTTLE_PER_HOUR: int(1, 1_000_000).default(100),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456),
@@ -113,6 +116,17 @@ function keyIdOf(key: string): string {
 const SECRETS = ['COOKIE_KEYS', 'DATA_ENCRYPTION_KEY'] as const;
 
 /** Parses and validates the environment, reporting every problem at once. */
+/** For the entry points: a bad configuration ends the process with its message and exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   const problems = parsed.success
@@ -145,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
+    throttlePerHour: e.THROTTLE_PER_HOUR,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },

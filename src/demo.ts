@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfigOrExit, type Config } from './config.js';
 import type { Member } from './db/member-store.js';
 import { openServices, type Services } from './idp.js';
 import { createLogger } from './log.js';
 import { projectRoot } from './paths.js';
-import { startIdp } from './server.js';
-import { loadNoticesConfig, noticesClientUris } from './notices/config.js';
+import { closeOnSignals, startIdp } from './server.js';
+import { loadNoticesConfig, noticesClientUris, saveNoticesClient } from './notices/config.js';
 import { createNoticesLogger } from './notices/log.js';
 import { seedSampleNotices } from './notices/sample/seed-sample.js';
 import { startNotices } from './notices/server.js';
@@ -52,17 +52,9 @@ async function ensureNoticesClient(services: Services, noticesUrl: string) {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config);
+  for (const warning of config.warnings) logger.warn(warning);
   const noticesUrl = (process.env.NOTICES_URL ?? 'http://localhost:3001').replace(/\/$/, '');
   const services = await openServices(config);
   const members = await ensureMembers(services);
@@ -71,6 +63,14 @@ async function main(): Promise<void> {
   await services.close();
 
   const idp = await startIdp(config, logger);
+  const stopNotices = await startNoticesApp(config, notices, noticesUrl, members.map((m) => m.member)).catch((err: unknown) => {
+    logger.error({ err }, 'the notices app did not start');
+    return async () => {};
+  });
+  closeOnSignals(logger, async () => {
+    await Promise.all([stopNotices(), idp.close()]);
+  });
+  // Printed last: once it is on the screen, both apps answer and Ctrl-C stops them.
   const lines = [
     '',
     'kenpo-idp demo',
@@ -85,17 +85,6 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const stops: Array<() => Promise<void>> = [() => idp.close()];
-  const stopNotices = await startNoticesApp(config, notices, noticesUrl, members.map((m) => m.member)).catch((err: unknown) => {
-    logger.error({ err }, 'the notices app did not start');
-    return undefined;
-  });
-  if (stopNotices) stops.unshift(stopNotices);
-  const stop = () => {
-    Promise.all(stops.map((s) => s())).then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 /** Seeds a year of sample notices for the demo members and starts the app against this provider. */
@@ -104,6 +93,8 @@ async function startNoticesApp(config: Config, client: { clientId: string; clien
     { ...process.env, DATA_DIR: config.dataDir, NOTICES_URL: noticesUrl, NOTICES_ISSUER: config.issuer, NOTICES_CLIENT_ID: client.clientId, NOTICES_CLIENT_SECRET: client.clientSecret },
     { requireClient: true },
   );
+  // Kept for `node dist/src/notices/main.js`, which finds the client there when NOTICES_CLIENT_ID is unset.
+  saveNoticesClient(config.dataDir, client);
   await seedSampleNotices(
     noticesConfig,
     members.map(({ insurerSymbol, insuredNumber, name, birthDate }) => ({ insurerSymbol, insuredNumber, name, birthDate })),
