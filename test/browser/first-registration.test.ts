@@ -1,12 +1,13 @@
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { translator } from '../../src/i18n.js';
-import { CHROMIUM_MISSING, chromiumAvailable, launchChromium, screenshot } from '../support/chromium.js';
+import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, launchChromium, screenshot } from '../support/chromium.js';
 import { startTestIdp, type TestIdp } from '../support/idp.js';
 import { lastCode } from '../support/outbox.js';
 import { addNewMember } from '../support/registration.js';
 import { totp } from '../support/totp.js';
-import { authorizationRequest, REDIRECT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+import { authorizationRequest, POST_LOGOUT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+import { catchRelyingParty, postLogoutFor, tokensAtRp } from '../support/rp-callback.js';
 
 /**
  * First registration as a member does it: headless Chromium, the labelled inputs, the
@@ -18,39 +19,6 @@ const viewports = [
   { width: 360, height: 740 },
   { width: 1280, height: 800 },
 ];
-
-/**
- * Console errors and uncaught exceptions of a page (a CSP violation shows up as one). The
- * browser's own request for /favicon.ico (there is none) is the only error let through.
- */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() !== 'error' || message.location().url.endsWith('/favicon.ico')) return;
-    errors.push(`console: ${message.text()} at ${message.location().url}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-/**
- * The relying party's redirect URI is not served: answer it in the browser and keep the
- * URL, which carries the code.
- */
-async function catchCallback(context: BrowserContext): Promise<{ url: () => string | undefined }> {
-  let reached: string | undefined;
-  await context.route(`${REDIRECT_URI}**`, async (route) => {
-    reached = route.request().url();
-    await route.fulfill({ status: 200, contentType: 'text/plain', body: 'relying party' });
-  });
-  return { url: () => reached };
-}
-
-/** No horizontal scrolling at a phone's width (the page is named in a failure). */
-async function expectNoHorizontalScroll(page: Page, name: string, width: number) {
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect({ page: name, scrollWidth: Math.max(scrollWidth, width) }).toEqual({ page: name, scrollWidth: width });
-}
 
 /** The visible text of the page's main card. */
 async function mainText(page: Page): Promise<string> {
@@ -101,8 +69,9 @@ if (!chromiumAvailable()) {
      * The member opens 「QRコードがスキャンできない場合」, types the secret into an
      * authenticator app (the test's own RFC 6238 code), enters its code and keeps the
      * recovery codes. Labels and names come from the locale, as this page is another step's.
+     * Returns the secret, as the member's app keeps it.
      */
-    async function bindAuthenticatorApp(first: number) {
+    async function bindAuthenticatorApp(first: number): Promise<string> {
       const t = translator('ja');
       await page.getByRole('heading', { name: t('otp_setup.title') }).waitFor();
       await page.getByText(t('otp_setup.manual_title')).click();
@@ -113,14 +82,15 @@ if (!chromiumAvailable()) {
       await page.getByRole('heading', { name: t('recovery.title') }).waitFor();
       await shoot(first + 1, 'recovery-codes');
       await page.getByRole('link', { name: t('recovery.continue') }).click();
+      return secret;
     }
 
-    test('a new member registers from the initial password to a code at the relying party', async () => {
+    test('a new member registers from the initial password to a code at the relying party, logs out, and logs in again with password and code', async () => {
       seq += 1;
       const { member, initialPassword } = await addNewMember(idp, 100 + seq);
       const email = `browser${seq}@example.co.jp`;
       const newPassword = 'Sakura/Kaede-2026';
-      const callback = await catchCallback(context);
+      const relyingParty = await catchRelyingParty(context);
       const request = await authorizationRequest(rp);
 
       await page.goto(request.url.href);
@@ -171,14 +141,37 @@ if (!chromiumAvailable()) {
       await shoot(8, 'done');
       await page.getByRole('button', { name: '続けて設定する' }).click();
       // OTP was chosen on the account page: the authenticator app is set up in the same visit.
-      await bindAuthenticatorApp(9);
-      await page.waitForURL((url) => url.href.startsWith(REDIRECT_URI));
-      const back = new URL(callback.url()!);
-      expect(back.searchParams.get('code')).toBeTruthy();
-      const tokens = await client.authorizationCodeGrant(rp.config, back, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const secret = await bindAuthenticatorApp(9);
+      const tokens = await tokensAtRp(rp, relyingParty, request);
       expect(tokens.claims()).toMatchObject({ sub: member.id, nonce: request.nonce, amr: expect.arrayContaining(['pwd', 'otp']) });
       const info = await client.fetchUserInfo(rp.config, tokens.access_token, member.id);
       expect(info).toMatchObject({ preferred_username: member.loginId, email, email_verified: true });
+
+      // The member logs out at the relying party, which sends them to the provider's end-session page (seed 2-8).
+      const logoutState = client.randomState();
+      await page.goto(client.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state: logoutState }).href);
+      await page.getByRole('heading', { name: 'ログアウト', exact: true }).waitFor();
+      expect(await mainText(page)).toContain('ログアウトしてもよろしいですか?');
+      await page.getByRole('button', { name: 'キャンセル', exact: true }).waitFor();
+      await shoot(11, 'logout');
+      await page.getByRole('button', { name: 'ログアウトする', exact: true }).click();
+      await postLogoutFor(relyingParty, logoutState);
+
+      // A later visit: the session is gone, so the login page, the new password, then a code from the app.
+      const again = await authorizationRequest(rp);
+      await page.goto(again.url.href);
+      await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+      await page.getByLabel('ユーザーID', { exact: true }).fill(member.loginId);
+      await page.getByLabel('パスワード', { exact: true }).fill(newPassword);
+      await page.getByRole('button', { name: 'ログイン' }).click();
+      await page.getByRole('heading', { name: 'ワンタイムパスワードの入力' }).waitFor();
+      await shoot(12, 'otp');
+      // A code counts once per 30-second step, and the binding has just used the current one.
+      // The app's next code (one step ahead, within the ±1 step the provider accepts) is new.
+      await page.getByLabel('ワンタイムパスワード (数字6桁)').fill(totp(secret, Date.now(), 1));
+      await page.getByRole('button', { name: '実行' }).click();
+      const later = await tokensAtRp(rp, relyingParty, again);
+      expect(later.claims()).toMatchObject({ sub: member.id, nonce: again.nonce, acr: 'urn:kenpo:acr:mfa', amr: expect.arrayContaining(['pwd', 'otp']) });
 
       expect(errors).toEqual([]);
     });

@@ -1,11 +1,11 @@
-import * as client from 'openid-client';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { translator } from '../../src/i18n.js';
-import { CHROMIUM_MISSING, chromiumAvailable, launchChromium, screenshot } from '../support/chromium.js';
+import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, launchChromium, screenshot } from '../support/chromium.js';
 import { startTestIdp, type TestIdp } from '../support/idp.js';
 import { lastCode } from '../support/outbox.js';
 import { addNewMember } from '../support/registration.js';
-import { authorizationRequest, REDIRECT_URI, registerRp, type AuthorizationRequest, type TestRp } from '../support/relying-party.js';
+import { authorizationRequest, registerRp, type AuthorizationRequest, type TestRp } from '../support/relying-party.js';
+import { catchRelyingParty, tokensAtRp, type RpCatcher } from '../support/rp-callback.js';
 
 /**
  * Passkeys (生体認証) in Chromium, with the DevTools virtual authenticator standing in
@@ -18,15 +18,6 @@ const WIDTH = 360;
 const ja = translator('ja');
 const en = translator('en');
 const PASSWORD = 'Ajisai/Hagi-2026';
-
-/** Console errors and uncaught exceptions (a CSP violation shows up as one); the missing favicon is let through. */
-function collectErrors(page: Page, errors: string[]): void {
-  page.on('console', (message) => {
-    if (message.type() !== 'error' || message.location().url.endsWith('/favicon.ico')) return;
-    errors.push(`console: ${message.text()} at ${message.location().url}`);
-  });
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-}
 
 /** A phone's authenticator: platform (internal), resident keys, the member verified by fingerprint or PIN. */
 async function addAuthenticator(cdp: CDPSession): Promise<string> {
@@ -45,7 +36,7 @@ if (!chromiumAvailable()) {
   let browser: Browser;
   let context: BrowserContext;
   let errors: string[];
-  let reached: string | undefined;
+  let relyingParty: RpCatcher;
 
   beforeAll(async () => {
     [idp, browser] = await Promise.all([startTestIdp(), launchChromium()]);
@@ -59,13 +50,7 @@ if (!chromiumAvailable()) {
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: WIDTH, height: 740 }, locale: 'ja-JP' });
     errors = [];
-    reached = undefined;
-    // The relying party's redirect URI is not served: answer it in the browser and keep the URL, which carries the code.
-    // The URL is taken from the request itself, which Chromium reports even when its navigation races the route.
-    context.on('request', (request) => {
-      if (request.url().startsWith(REDIRECT_URI)) reached = request.url();
-    });
-    await context.route(`${REDIRECT_URI}**`, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'relying party' }));
+    relyingParty = await catchRelyingParty(context);
   });
   afterEach(() => context.close());
 
@@ -77,8 +62,7 @@ if (!chromiumAvailable()) {
 
   async function shoot(page: Page, name: string) {
     await screenshot(page, ARTIFACTS, `${WIDTH}-${name}`);
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect({ page: name, scrollWidth: Math.max(scrollWidth, WIDTH) }).toEqual({ page: name, scrollWidth: WIDTH });
+    await expectNoHorizontalScroll(page, name, WIDTH);
   }
 
   /** The message static/webauthn.js shows when the browser's ceremony fails. */
@@ -86,13 +70,6 @@ if (!chromiumAvailable()) {
     const box = page.locator('#webauthn-error');
     await box.waitFor({ state: 'visible' });
     return box.innerText();
-  }
-
-  /** Waits for the relying party's redirect and exchanges the code with openid-client. */
-  async function tokensAtRp(_page: Page, request: AuthorizationRequest) {
-    for (let waited = 0; !reached?.includes(`state=${request.state}`) && waited < 15_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-    expect(reached).toContain(`state=${request.state}`);
-    return client.authorizationCodeGrant(rp.config, new URL(reached!), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
   }
 
   /** A new member's first registration in the browser, choosing 生体認証, up to the passkey setup page. */
@@ -151,7 +128,7 @@ if (!chromiumAvailable()) {
     const { member, request } = await registerChoosingPasskey(first.page, seq);
     await first.page.getByRole('button', { name: ja('webauthn_setup.register') }).click();
     await first.page.getByRole('link', { name: ja('recovery.continue') }).click();
-    await tokensAtRp(first.page, request);
+    await tokensAtRp(rp, relyingParty, request);
     await context.clearCookies();
     return { member, phone: { cdp: first.cdp, id }, first };
   }
@@ -176,7 +153,7 @@ if (!chromiumAvailable()) {
     expect(credentials[0]).toMatchObject({ rpId: 'localhost', isResidentCredential: true, userName: member.loginId });
 
     await page.getByRole('link', { name: ja('recovery.continue') }).click();
-    const first = await tokensAtRp(page, request);
+    const first = await tokensAtRp(rp, relyingParty, request);
     expect(first.claims()!).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(first.claims()!.amr).toEqual(expect.arrayContaining(['pwd', 'hwk', 'user']));
 
@@ -187,7 +164,7 @@ if (!chromiumAvailable()) {
     const again = await logInWithPassword(later.page, member.loginId);
     await shoot(later.page, '03-webauthn');
     await later.page.getByRole('button', { name: ja('webauthn.submit') }).click();
-    const second = await tokensAtRp(later.page, again);
+    const second = await tokensAtRp(rp, relyingParty, again);
     expect(second.claims()).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(second.claims()!.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
     expect((await idp.services.passkeys.list(member.id))[0]!.counter).toBeGreaterThan(0);
@@ -260,7 +237,7 @@ if (!chromiumAvailable()) {
     await shoot(later.page, '09-passkey-added');
     expect(await idp.services.passkeys.count(member.id)).toBe(2);
     await later.page.getByRole('link', { name: ja('recovery.continue_plain') }).click();
-    expect((await tokensAtRp(later.page, request)).claims()!.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
+    expect((await tokensAtRp(rp, relyingParty, request)).claims()!.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
 
     // The new phone alone logs in next time.
     await context.clearCookies();
@@ -268,7 +245,7 @@ if (!chromiumAvailable()) {
     await samePhoneIn(next.cdp, { cdp: later.cdp, id: newPhone });
     const again = await logInWithPassword(next.page, member.loginId);
     await next.page.getByRole('button', { name: ja('webauthn.submit') }).click();
-    expect((await tokensAtRp(next.page, again)).claims()).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
+    expect((await tokensAtRp(rp, relyingParty, again)).claims()).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(errors).toEqual([]);
   });
 

@@ -31,3 +31,23 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Collects a page's console errors and uncaught exceptions into `errors` (a CSP violation
+ * shows up as a console error). The browser's own request for /favicon.ico (there is none)
+ * is the only error let through.
+ */
+export function collectErrors(page: Page, errors: string[] = []): string[] {
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || message.location().url.endsWith('/favicon.ico')) return;
+    errors.push(`console: ${message.text()} at ${message.location().url}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return errors;
+}
+
+/** No horizontal scrolling at the viewport's width (the page is named in a failure). */
+export async function expectNoHorizontalScroll(page: Page, name: string, width: number): Promise<void> {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect({ page: name, scrollWidth: Math.max(scrollWidth, width) }).toEqual({ page: name, scrollWidth: width });
+}
