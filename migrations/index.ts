@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
 import * as registration from './002-registration.js';
 import * as secondFactor from './003-second-factor.js';
+import * as throttle from './004-throttle.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-registration': registration,
   '003-second-factor': secondFactor,
+  '004-throttle': throttle,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -115,7 +115,6 @@ function keyIdOf(key: string): string {
 /** Secrets that production must be given; development generates them. */
 const SECRETS = ['COOKIE_KEYS', 'DATA_ENCRYPTION_KEY'] as const;
 
-/** Parses and validates the environment, reporting every problem at once. */
 /** For the entry points: a bad configuration ends the process with its message and exit code 2. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
@@ -127,6 +126,7 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   }
 }
 
+/** Parses and validates the environment, reporting every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   const problems = parsed.success

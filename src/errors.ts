@@ -37,7 +37,8 @@ export class TooManyRequests extends AppError {
   constructor(
     readonly retryAfterSeconds: number,
     code = 'errors.too_many_requests',
+    params: Record<string, string | number> = {},
   ) {
-    super(code);
+    super(code, code, params);
   }
 }

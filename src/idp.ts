@@ -15,6 +15,9 @@ import { createOtpService } from './members/otp-service.js';
 import { createPasskeyService } from './members/passkey-service.js';
 import { createMemberAdmin } from './members/member-admin.js';
 import { createAuditStore } from './db/audit-store.js';
+import { createThrottleStore } from './db/throttle-store.js';
+import { createRecoveryService } from './members/recovery-service.js';
+import { createAddressThrottle } from './members/throttle.js';
 import { createMailer } from './mail/mailer.js';
 
 /**
@@ -35,6 +38,8 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   const hasher = createPasswordHasher(config.argon2);
   const members = createMemberService({ db, hasher, config });
   const mailer = createMailer(config);
+  const throttleStore = createThrottleStore({ db, redis });
+  const recovery = createRecoveryService({ db, hasher, mailer, throttleStore, config });
   return {
     config,
     db,
@@ -49,10 +54,13 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     otp: createOtpService({ db, box, config, members }),
     passkeys: createPasskeyService({ db, config, members }),
     memberAdmin: createMemberAdmin({ db }),
+    recovery,
+    throttle: createAddressThrottle({ store: throttleStore, config }),
     audit: createAuditStore(db),
     clients: createClientService(db, box),
     keys: createKeyService(db, box),
     async close() {
+      await recovery.settle(); // its failures are recorded in the database
       await db.destroy();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     },

@@ -9,6 +9,7 @@ import { adapterFor, openServices, type Services } from './idp.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
 import { createProvider } from './oidc/provider.js';
+import { createRecoveryRouter } from './recovery/routes.js';
 import { errorHandler, language, securityHeaders, staticFiles } from './web.js';
 
 export interface RunningIdp {
@@ -53,7 +54,7 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.use(language());
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
-  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services })]) {
+  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

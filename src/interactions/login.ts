@@ -10,7 +10,7 @@ export async function clientName(provider: Provider, journey: Journey): Promise<
 }
 
 /** Journey step 1 (seed 2-2): user ID and password. Every failure reads the same. */
-export function loginStep({ provider, members }: StepDeps): StepHandler {
+export function loginStep({ provider, members, throttle }: StepDeps): StepHandler {
   const show = async (ctx: Context, journey: Journey, locals: { error?: string; loginId?: string } = {}, status = 200) =>
     render(ctx, 'login', { action: journey.path('login'), clientName: await clientName(provider, journey), loginId: locals.loginId ?? '', error: locals.error ?? null }, status);
 
@@ -20,6 +20,7 @@ export function loginStep({ provider, members }: StepDeps): StepHandler {
       const { login = '', password = '' } = formFields(ctx);
       const result = login && password ? await members.login(login, password, { ip: ctx.ip, clientId: journey.clientId }) : ({ status: 'invalid' } as const);
       if (result.status !== 'ok') {
+        await throttle.fail(ctx.ip);
         const error = t(ctx)(result.status === 'locked' ? 'errors.locked' : 'errors.invalid_credentials');
         return show(ctx, journey, { error, loginId: login }, result.status === 'locked' ? 423 : 401);
       }

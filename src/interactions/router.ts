@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import { ACR } from '../oidc/provider.js';
 import { accountStep } from './account.js';
 import { birthdateStep } from './birthdate.js';
@@ -18,6 +18,13 @@ import { redirect, type StepDeps, type StepHandler } from './step.js';
 import { termsStep } from './terms.js';
 import { webauthnSetupStep } from './webauthn-setup.js';
 import { webauthnStep } from './webauthn.js';
+
+/**
+ * Steps where a wrong answer may be a guess (password, birth date, code, passkey): their
+ * failures count towards the per-address throttle, and an address over it is refused
+ * before its answer is even checked.
+ */
+const GUESSABLE = new Set<string>(['login', 'birthdate', 'otp', 'webauthn']);
 
 /** What the provider is told when the journey is complete. */
 function finishResult(journey: Journey) {
@@ -70,6 +77,10 @@ export function createInteractionRouter(deps: StepDeps): Router {
     await handler[method](ctx, journey);
   };
   router.get('/:step', handle('show'));
-  router.post('/:step', handle('submit'));
+  const throttled = async (ctx: Context & { params: Record<string, string> }, next: Next) => {
+    if (GUESSABLE.has(ctx.params.step ?? '')) await deps.throttle.check(ctx.ip);
+    await next();
+  };
+  router.post('/:step', throttled, handle('submit'));
   return router;
 }

@@ -7,6 +7,7 @@ import type { OtpService } from '../members/otp-service.js';
 import type { PasskeyService } from '../members/passkey-service.js';
 import type { RegistrationService } from '../members/registration-service.js';
 import type { TermsService } from '../members/terms-service.js';
+import type { AddressThrottle } from '../members/throttle.js';
 import type { PageState } from '../views.js';
 import type { Journey } from './context.js';
 
@@ -25,6 +26,8 @@ export interface StepDeps {
   email: EmailVerification;
   otp: OtpService;
   passkeys: PasskeyService;
+  /** Failed attempts per client address; see router.ts for which steps count. */
+  throttle: AddressThrottle;
 }
 
 export function redirect(ctx: Context, location: string): void {

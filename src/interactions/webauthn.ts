@@ -10,7 +10,7 @@ import { authenticationResponse, keepChallenge, PASSKEY_AMR, takeChallenge } fro
  * verification; or a recovery code when the device is lost. Misses count towards the
  * lockout. The member may ask to add another passkey once this one is proven.
  */
-export function webauthnStep({ passkeys }: StepDeps): StepHandler {
+export function webauthnStep({ passkeys, throttle }: StepDeps): StepHandler {
   const page = async (ctx: Context, journey: Journey, progress: Progress, error: string | null = null, status = 200) => {
     const options = await passkeys.authenticationOptions(journey.member!);
     await keepChallenge(journey, progress, options.challenge);
@@ -32,6 +32,7 @@ export function webauthnStep({ passkeys }: StepDeps): StepHandler {
         if (!challenge || !response) return page(ctx, journey, progress, t(ctx)('errors.webauthn.refused'), 400);
         result = await passkeys.authenticate(journey.member!, response, challenge, context);
       }
+      if (result.status !== 'ok') await throttle.fail(ctx.ip);
       if (result.status === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
       if (result.status === 'refused') return page(ctx, journey, progress, t(ctx)(byCode ? 'errors.recovery.wrong' : 'errors.webauthn.refused'), 400);
       const addPasskey = journey.path('passkey-add');

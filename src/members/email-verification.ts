@@ -15,6 +15,12 @@ export const RESEND_COOLDOWN_SECONDS = 30;
 
 const emailSchema = z.email().max(254);
 
+/** An address as a member may type it (full-width with a Japanese IME, stray spaces); null when it is not one. */
+export function parseEmailAddress(input: string): string | null {
+  const email = input.normalize('NFKC').trim();
+  return emailSchema.safeParse(email).success ? email : null;
+}
+
 const hashCode = (memberId: string, code: string) => createHash('sha256').update(`${PURPOSE}:${memberId}:${code}`).digest('hex');
 
 export type StartResult = { status: 'sent' } | { status: 'invalid' } | { status: 'cooldown'; retryAfterSeconds: number };
@@ -24,10 +30,7 @@ export type ConfirmResult = { status: 'ok' } | { status: 'wrong'; triesLeft: num
 export function createEmailVerification({ db, mailer }: { db: Knex; mailer: Mailer }) {
   const tokens = createTokenStore(db);
   return {
-    parseAddress(input: string): string | null {
-      const email = input.normalize('NFKC').trim();
-      return emailSchema.safeParse(email).success ? email : null;
-    },
+    parseAddress: parseEmailAddress,
 
     async start(member: Member, email: string, options: { signOutAll: boolean; lang: Lang }, now = new Date()): Promise<StartResult> {
       const address = this.parseAddress(email);

@@ -104,5 +104,8 @@ export function createProvider({ config, adapter, keys, findMember }: ProviderDe
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // ctx.ip is then the last X-Forwarded-For entry, the one our proxy appended: the leftmost
+  // ones are whatever the client sent, and the per-address throttle must not trust them.
+  provider.maxIpsCount = 1;
   return provider;
 }

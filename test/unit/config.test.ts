@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       smtpUrl: undefined,
       lockoutThreshold: 10,
+      throttlePerHour: 100,
       trustProxy: false,
       logLevel: 'info',
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
         DATABASE_URL: 'postgres://u:p@db/kenpo',
         REDIS_URL: 'redis://cache:6379',
         LOCKOUT_THRESHOLD: '5',
+        THROTTLE_PER_HOUR: '20',
         TRUST_PROXY: '1',
         LOG_LEVEL: 'warn',
       }),
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://u:p@db/kenpo',
       redisUrl: 'redis://cache:6379',
       lockoutThreshold: 5,
+      throttlePerHour: 20,
       trustProxy: true,
       logLevel: 'warn',
     });
@@ -90,12 +93,13 @@ describe('loadConfig', () => {
         ISSUER: 'not a url',
         DATABASE_URL: 'mysql://db/kenpo',
         LOCKOUT_THRESHOLD: '0',
+        THROTTLE_PER_HOUR: '0',
         TRUST_PROXY: 'yes',
         LOG_LEVEL: 'loud',
       }),
     );
     const named = problems.map((p) => p.split(':')[0]).sort();
-    expect(named).toEqual(['DATABASE_URL', 'ISSUER', 'LOCKOUT_THRESHOLD', 'LOG_LEVEL', 'PORT', 'TRUST_PROXY']);
+    expect(named).toEqual(['DATABASE_URL', 'ISSUER', 'LOCKOUT_THRESHOLD', 'LOG_LEVEL', 'PORT', 'THROTTLE_PER_HOUR', 'TRUST_PROXY']);
   });
 
   test('an ISSUER that is not a URL is a ConfigError, not a TypeError from a later check', () => {
