@@ -1,12 +1,11 @@
 import * as client from 'openid-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { translator } from '../../src/i18n.js';
-import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, launchChromium, screenshot } from '../support/chromium.js';
-import { startTestIdp, type TestIdp } from '../support/idp.js';
+import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, screenshot, browserJourney } from '../support/chromium.js';
 import { lastCode } from '../support/outbox.js';
 import { addNewMember } from '../support/registration.js';
 import { totp } from '../support/totp.js';
-import { authorizationRequest, POST_LOGOUT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+import { authorizationRequest, POST_LOGOUT_URI } from '../support/relying-party.js';
 import { catchRelyingParty, postLogoutFor, tokensAtRp } from '../support/rp-callback.js';
 
 /**
@@ -28,20 +27,9 @@ async function mainText(page: Page): Promise<string> {
 if (!chromiumAvailable()) {
   test.skip(CHROMIUM_MISSING, () => {});
 } else {
-  let idp: TestIdp;
-  let rp: TestRp;
-  let browser: Browser;
+  const journey = browserJourney();
   let seq = 0;
 
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchChromium()]);
-    rp = await registerRp(idp);
-    await idp.services.terms.publish('2026-01', '第1条（目的）\nこの規約は、加入者ページの利用条件を定めます。', 'Article 1 (Purpose)\nThese terms set out how the member pages may be used.');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await idp?.stop();
-  });
 
   describe.each(viewports)('at $width x $height', ({ width, height }) => {
     const size = `${width}x${height}`;
@@ -51,7 +39,7 @@ if (!chromiumAvailable()) {
 
     beforeEach(async () => {
       // Accept-Language ja, as a member's phone in Japan sends it.
-      context = await browser.newContext({ viewport: { width, height }, locale: 'ja-JP' });
+      context = await journey.browser.newContext({ viewport: { width, height }, locale: 'ja-JP' });
       page = await context.newPage();
       errors = collectErrors(page);
     });
@@ -87,11 +75,11 @@ if (!chromiumAvailable()) {
 
     test('a new member registers from the initial password to a code at the relying party, logs out, and logs in again with password and code', async () => {
       seq += 1;
-      const { member, initialPassword } = await addNewMember(idp, 100 + seq);
+      const { member, initialPassword } = await addNewMember(journey.idp, 100 + seq);
       const email = `browser${seq}@example.co.jp`;
       const newPassword = 'Sakura/Kaede-2026';
       const relyingParty = await catchRelyingParty(context);
-      const request = await authorizationRequest(rp);
+      const request = await authorizationRequest(journey.rp);
 
       await page.goto(request.url.href);
       await page.getByRole('heading', { name: 'ログイン' }).waitFor();
@@ -133,7 +121,7 @@ if (!chromiumAvailable()) {
       await page.getByRole('heading', { name: 'メールアドレスの確認' }).waitFor();
       expect(await mainText(page)).toContain(email);
       await shoot(7, 'email-code');
-      await page.getByLabel('確認コード（数字6桁）').fill(lastCode(idp.config.dataDir, email));
+      await page.getByLabel('確認コード（数字6桁）').fill(lastCode(journey.idp.config.dataDir, email));
       await page.getByRole('button', { name: '実行' }).click();
 
       await page.getByRole('heading', { name: '初回登録の完了' }).waitFor();
@@ -142,14 +130,14 @@ if (!chromiumAvailable()) {
       await page.getByRole('button', { name: '続けて設定する' }).click();
       // OTP was chosen on the account page: the authenticator app is set up in the same visit.
       const secret = await bindAuthenticatorApp(9);
-      const tokens = await tokensAtRp(rp, relyingParty, request);
+      const tokens = await tokensAtRp(journey.rp, relyingParty, request);
       expect(tokens.claims()).toMatchObject({ sub: member.id, nonce: request.nonce, amr: expect.arrayContaining(['pwd', 'otp']) });
-      const info = await client.fetchUserInfo(rp.config, tokens.access_token, member.id);
+      const info = await client.fetchUserInfo(journey.rp.config, tokens.access_token, member.id);
       expect(info).toMatchObject({ preferred_username: member.loginId, email, email_verified: true });
 
       // The member logs out at the relying party, which sends them to the provider's end-session page (seed 2-8).
       const logoutState = client.randomState();
-      await page.goto(client.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state: logoutState }).href);
+      await page.goto(client.buildEndSessionUrl(journey.rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state: logoutState }).href);
       await page.getByRole('heading', { name: 'ログアウト', exact: true }).waitFor();
       expect(await mainText(page)).toContain('ログアウトしてもよろしいですか?');
       await page.getByRole('button', { name: 'キャンセル', exact: true }).waitFor();
@@ -158,7 +146,7 @@ if (!chromiumAvailable()) {
       await postLogoutFor(relyingParty, logoutState);
 
       // A later visit: the session is gone, so the login page, the new password, then a code from the app.
-      const again = await authorizationRequest(rp);
+      const again = await authorizationRequest(journey.rp);
       await page.goto(again.url.href);
       await page.getByRole('heading', { name: 'ログイン' }).waitFor();
       await page.getByLabel('ユーザーID', { exact: true }).fill(member.loginId);
@@ -170,14 +158,14 @@ if (!chromiumAvailable()) {
       // The app's next code (one step ahead, within the ±1 step the provider accepts) is new.
       await page.getByLabel('ワンタイムパスワード (数字6桁)').fill(totp(secret, Date.now(), 1));
       await page.getByRole('button', { name: '実行' }).click();
-      const later = await tokensAtRp(rp, relyingParty, again);
+      const later = await tokensAtRp(journey.rp, relyingParty, again);
       expect(later.claims()).toMatchObject({ sub: member.id, nonce: again.nonce, acr: 'urn:kenpo:acr:mfa', amr: expect.arrayContaining(['pwd', 'otp']) });
 
       expect(errors).toEqual([]);
     });
 
     test('?lang=en shows the login page in English', async () => {
-      const request = await authorizationRequest(rp);
+      const request = await authorizationRequest(journey.rp);
       await page.goto(request.url.href);
       await page.getByRole('heading', { name: 'ログイン' }).waitFor();
       await page.goto(`${page.url()}?lang=en`);

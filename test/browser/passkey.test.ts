@@ -1,10 +1,9 @@
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { translator } from '../../src/i18n.js';
-import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, launchChromium, screenshot } from '../support/chromium.js';
-import { startTestIdp, type TestIdp } from '../support/idp.js';
+import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, screenshot, browserJourney } from '../support/chromium.js';
 import { lastCode } from '../support/outbox.js';
 import { addNewMember } from '../support/registration.js';
-import { authorizationRequest, registerRp, type AuthorizationRequest, type TestRp } from '../support/relying-party.js';
+import { authorizationRequest, type AuthorizationRequest } from '../support/relying-party.js';
 import { catchRelyingParty, tokensAtRp, type RpCatcher } from '../support/rp-callback.js';
 
 /**
@@ -31,24 +30,13 @@ async function addAuthenticator(cdp: CDPSession): Promise<string> {
 if (!chromiumAvailable()) {
   test.skip(CHROMIUM_MISSING, () => {});
 } else {
-  let idp: TestIdp;
-  let rp: TestRp;
-  let browser: Browser;
+  const journey = browserJourney();
   let context: BrowserContext;
   let errors: string[];
   let relyingParty: RpCatcher;
 
-  beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchChromium()]);
-    rp = await registerRp(idp);
-    await idp.services.terms.publish('2026-01', '第1条（目的）\nこの規約は、加入者ページの利用条件を定めます。', 'Article 1 (Purpose)\nThese terms set out how the member pages may be used.');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await idp?.stop();
-  });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: WIDTH, height: 740 }, locale: 'ja-JP' });
+    context = await journey.browser.newContext({ viewport: { width: WIDTH, height: 740 }, locale: 'ja-JP' });
     errors = [];
     relyingParty = await catchRelyingParty(context);
   });
@@ -74,9 +62,9 @@ if (!chromiumAvailable()) {
 
   /** A new member's first registration in the browser, choosing 生体認証, up to the passkey setup page. */
   async function registerChoosingPasskey(page: Page, seq: number) {
-    const { member, initialPassword } = await addNewMember(idp, seq);
+    const { member, initialPassword } = await addNewMember(journey.idp, seq);
     const email = `passkey-browser${seq}@example.co.jp`;
-    const request = await authorizationRequest(rp);
+    const request = await authorizationRequest(journey.rp);
     await page.goto(request.url.href);
     await page.getByLabel(ja('login.login_id'), { exact: true }).fill(member.loginId);
     await page.getByLabel(ja('login.password'), { exact: true }).fill(initialPassword);
@@ -92,7 +80,7 @@ if (!chromiumAvailable()) {
     await page.getByRole('button', { name: ja('common.submit') }).click();
     await page.getByLabel(ja('email.address')).fill(email);
     await page.getByRole('button', { name: ja('common.submit') }).click();
-    await page.getByLabel(ja('email.code')).fill(lastCode(idp.config.dataDir, email));
+    await page.getByLabel(ja('email.code')).fill(lastCode(journey.idp.config.dataDir, email));
     await page.getByRole('button', { name: ja('common.submit') }).click();
     await page.getByRole('button', { name: ja('done.continue') }).click();
     await page.getByRole('heading', { name: ja('webauthn_setup.title') }).waitFor();
@@ -101,7 +89,7 @@ if (!chromiumAvailable()) {
 
   /** Password at the login page of a new authorization request, up to the passkey page. */
   async function logInWithPassword(page: Page, loginId: string): Promise<AuthorizationRequest> {
-    const request = await authorizationRequest(rp);
+    const request = await authorizationRequest(journey.rp);
     await page.goto(request.url.href);
     await page.getByLabel(ja('login.login_id'), { exact: true }).fill(loginId);
     await page.getByLabel(ja('login.password'), { exact: true }).fill(PASSWORD);
@@ -128,7 +116,7 @@ if (!chromiumAvailable()) {
     const { member, request } = await registerChoosingPasskey(first.page, seq);
     await first.page.getByRole('button', { name: ja('webauthn_setup.register') }).click();
     await first.page.getByRole('link', { name: ja('recovery.continue') }).click();
-    await tokensAtRp(rp, relyingParty, request);
+    await tokensAtRp(journey.rp, relyingParty, request);
     await context.clearCookies();
     return { member, phone: { cdp: first.cdp, id }, first };
   }
@@ -145,7 +133,7 @@ if (!chromiumAvailable()) {
     expect(await page.locator('main').innerText()).toContain(ja('recovery.intro_passkey'));
     expect(await page.locator('ol.codes li').count()).toBe(10);
     await shoot(page, '02-recovery-codes');
-    const [stored] = await idp.services.passkeys.list(member.id);
+    const [stored] = await journey.idp.services.passkeys.list(member.id);
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     expect(Buffer.from(credentials[0]!.credentialId, 'base64').toString('base64url')).toBe(stored!.credentialId);
@@ -153,7 +141,7 @@ if (!chromiumAvailable()) {
     expect(credentials[0]).toMatchObject({ rpId: 'localhost', isResidentCredential: true, userName: member.loginId });
 
     await page.getByRole('link', { name: ja('recovery.continue') }).click();
-    const first = await tokensAtRp(rp, relyingParty, request);
+    const first = await tokensAtRp(journey.rp, relyingParty, request);
     expect(first.claims()!).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(first.claims()!.amr).toEqual(expect.arrayContaining(['pwd', 'hwk', 'user']));
 
@@ -164,10 +152,10 @@ if (!chromiumAvailable()) {
     const again = await logInWithPassword(later.page, member.loginId);
     await shoot(later.page, '03-webauthn');
     await later.page.getByRole('button', { name: ja('webauthn.submit') }).click();
-    const second = await tokensAtRp(rp, relyingParty, again);
+    const second = await tokensAtRp(journey.rp, relyingParty, again);
     expect(second.claims()).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(second.claims()!.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
-    expect((await idp.services.passkeys.list(member.id))[0]!.counter).toBeGreaterThan(0);
+    expect((await journey.idp.services.passkeys.list(member.id))[0]!.counter).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 
@@ -182,7 +170,7 @@ if (!chromiumAvailable()) {
     await later.page.getByRole('button', { name: ja('webauthn.submit') }).click();
     expect(await ceremonyError(later.page)).toBe(ja('errors.webauthn.cancelled'));
     await shoot(later.page, '04-not-verified');
-    expect((await idp.services.members.find(member.id))!.failedAttempts).toBe(0);
+    expect((await journey.idp.services.members.find(member.id))!.failedAttempts).toBe(0);
 
     await later.page.goto(`${later.page.url()}?lang=en`);
     await later.page.getByRole('heading', { name: en('webauthn.title') }).waitFor();
@@ -200,7 +188,7 @@ if (!chromiumAvailable()) {
     await later.page.locator('#form-error').waitFor();
     expect(await later.page.locator('#form-error').innerText()).toBe(ja('errors.webauthn.refused'));
     await shoot(later.page, '06-refused');
-    expect((await idp.services.members.find(member.id))!.failedAttempts).toBe(1);
+    expect((await journey.idp.services.members.find(member.id))!.failedAttempts).toBe(1);
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 
@@ -235,9 +223,9 @@ if (!chromiumAvailable()) {
     await later.page.getByRole('heading', { name: ja('passkey_added.title') }).waitFor();
     expect(await later.page.locator('main').innerText()).toContain(ja('passkey_added.intro', { count: 2 }));
     await shoot(later.page, '09-passkey-added');
-    expect(await idp.services.passkeys.count(member.id)).toBe(2);
+    expect(await journey.idp.services.passkeys.count(member.id)).toBe(2);
     await later.page.getByRole('link', { name: ja('recovery.continue_plain') }).click();
-    expect((await tokensAtRp(rp, relyingParty, request)).claims()!.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
+    expect((await tokensAtRp(journey.rp, relyingParty, request)).claims()!.amr).toEqual(expect.arrayContaining(['hwk', 'user']));
 
     // The new phone alone logs in next time.
     await context.clearCookies();
@@ -245,7 +233,7 @@ if (!chromiumAvailable()) {
     await samePhoneIn(next.cdp, { cdp: later.cdp, id: newPhone });
     const again = await logInWithPassword(next.page, member.loginId);
     await next.page.getByRole('button', { name: ja('webauthn.submit') }).click();
-    expect((await tokensAtRp(rp, relyingParty, again)).claims()).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
+    expect((await tokensAtRp(journey.rp, relyingParty, again)).claims()).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(errors).toEqual([]);
   });
 

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/paths.js';
+import { startTestIdp, type TestIdp } from './idp.js';
+import { registerRp, type TestRp } from './relying-party.js';
 
 /** Debian's `chromium` package; playwright-core drives it, it never downloads its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -50,4 +52,22 @@ export function collectErrors(page: Page, errors: string[] = []): string[] {
 export async function expectNoHorizontalScroll(page: Page, name: string, width: number): Promise<void> {
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect({ page: name, scrollWidth: Math.max(scrollWidth, width) }).toEqual({ page: name, scrollWidth: width });
+}
+
+/**
+ * What every member journey in the browser starts from: a provider with published terms,
+ * a first-party relying party, and Chromium, set up before the file's tests and closed after.
+ */
+export function browserJourney(): { readonly idp: TestIdp; readonly rp: TestRp; readonly browser: Browser } {
+  const journey = {} as { idp: TestIdp; rp: TestRp; browser: Browser };
+  beforeAll(async () => {
+    [journey.idp, journey.browser] = await Promise.all([startTestIdp(), launchChromium()]);
+    journey.rp = await registerRp(journey.idp);
+    await journey.idp.services.terms.publish('2026-01', '第1条（目的）\nこの規約は、加入者ページの利用条件を定めます。', 'Article 1 (Purpose)\nThese terms set out how the member pages may be used.');
+  });
+  afterAll(async () => {
+    await journey.browser?.close();
+    await journey.idp?.stop();
+  });
+  return journey;
 }
