@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Application, ApplicationStatus, HouseholdKey } from '../domain/records.js';
+import type { Application, ApplicationFields, ApplicationStatus, HouseholdKey } from '../domain/records.js';
+import { ofHousehold } from './database.js';
 
 interface Row {
   id: string;
@@ -51,13 +52,8 @@ const fromRow = (r: Omit<Row, 'receipt'>): Application => ({
   decidedAt: r.decided_at,
 });
 
-export interface DraftInput extends HouseholdKey {
+export interface DraftInput extends HouseholdKey, ApplicationFields {
   memberSub: string;
-  branchNumber: string;
-  personName: string;
-  vaccinatedOn: string;
-  clinic: string;
-  amountPaid: number;
 }
 
 export interface Receipt {
@@ -70,7 +66,7 @@ export type Decision = { approve: number } | { reject: string };
 
 export function createApplicationStore(db: Knex) {
   const table = () => db<Row>('notices_applications');
-  const own = (key: HouseholdKey) => table().where({ insurer_symbol: key.insurerSymbol, insured_number: key.insuredNumber });
+  const own = (key: HouseholdKey) => ofHousehold<Row>(db, 'notices_applications', key);
   const fields = (input: DraftInput) => ({
     insurer_symbol: input.insurerSymbol,
     insured_number: input.insuredNumber,

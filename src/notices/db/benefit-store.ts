@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { BenefitInput, BenefitKind, BenefitRecord, HouseholdKey } from '../domain/records.js';
-import { upsertBatches } from './database.js';
+import { ofHousehold, upsertBatches } from './database.js';
 
 interface Row {
   id: string;
@@ -35,7 +35,7 @@ const fromRow = (r: Row): BenefitRecord => ({
 
 export function createBenefitStore(db: Knex) {
   const table = () => db<Row>('notices_benefits');
-  const household = (key: HouseholdKey) => table().where({ insurer_symbol: key.insurerSymbol, insured_number: key.insuredNumber });
+  const household = (key: HouseholdKey) => ofHousehold<Row>(db, 'notices_benefits', key);
   return {
     /** One decision per person, kind, period and decision date: importing it again replaces it. */
     async upsert(rows: BenefitInput[]): Promise<void> {

@@ -50,6 +50,14 @@ export async function upsertBatches(db: Knex, table: string, rows: Array<Record<
   }
 }
 
+/**
+ * The rows of one household (symbol + number), the only rows a member may see: every
+ * store reads a member's records through this, so another household's id is not found.
+ */
+export function ofHousehold<Row extends object>(db: Knex, table: string, key: { insurerSymbol: string; insuredNumber: string }): Knex.QueryBuilder<Row> {
+  return db<Row>(table).where({ insurer_symbol: key.insurerSymbol, insured_number: key.insuredNumber } as never);
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));

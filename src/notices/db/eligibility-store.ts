@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { EligibilityInput, EligibilityRecord, HouseholdKey, Relationship } from '../domain/records.js';
-import { upsertBatches } from './database.js';
+import { ofHousehold, upsertBatches } from './database.js';
 
 interface Row {
   id: string;
@@ -52,7 +52,7 @@ export function createEligibilityStore(db: Knex) {
     },
 
     async household(key: HouseholdKey): Promise<EligibilityRecord[]> {
-      const rows = await table().where({ insurer_symbol: key.insurerSymbol, insured_number: key.insuredNumber }).orderBy('branch_number');
+      const rows = await ofHousehold<Row>(db, 'notices_eligibility', key).orderBy('branch_number');
       return rows.map(fromRow);
     },
   };

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { HouseholdKey, MedicalExpenseInput, MedicalExpenseRecord, MedicalKind } from '../domain/records.js';
-import { upsertBatches } from './database.js';
+import { ofHousehold, upsertBatches } from './database.js';
 
 interface Row {
   id: string;
@@ -35,7 +35,7 @@ const fromRow = (r: Row): MedicalExpenseRecord => ({
 
 export function createMedicalExpenseStore(db: Knex) {
   const table = () => db<Row>('notices_medical_expenses');
-  const household = (key: HouseholdKey) => table().where({ insurer_symbol: key.insurerSymbol, insured_number: key.insuredNumber });
+  const household = (key: HouseholdKey) => ofHousehold<Row>(db, 'notices_medical_expenses', key);
   return {
     /** One row per person, month, institution and kind: importing the same month again replaces it. */
     async upsert(rows: MedicalExpenseInput[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanFileName, sniffReceiptType } from './receipt.js';
+import type { ApplicationFields } from './records.js';
 
 /** Someone the member may apply for: themselves or a dependant the data lists. */
 export interface Person {
@@ -12,13 +13,7 @@ export interface UploadedFile {
   data: Buffer;
 }
 
-export interface ApplicationForm {
-  branchNumber: string;
-  personName: string;
-  vaccinatedOn: string;
-  clinic: string;
-  amountPaid: number;
-}
+export type ApplicationForm = ApplicationFields;
 
 export interface ValidReceipt {
   name: string;

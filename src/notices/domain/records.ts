@@ -67,14 +67,18 @@ export interface BenefitRecord extends BenefitInput {
   id: string;
 }
 
-export interface Application extends HouseholdKey {
-  id: string;
-  memberSub: string;
+/** What the member states on a subsidy application: who, when, where, how much. */
+export interface ApplicationFields {
   branchNumber: string;
   personName: string;
   vaccinatedOn: string;
   clinic: string;
   amountPaid: number;
+}
+
+export interface Application extends HouseholdKey, ApplicationFields {
+  id: string;
+  memberSub: string;
   receiptType: string;
   receiptName: string;
   receiptSize: number;
