@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from './config.js';
 import type { Member } from './db/member-store.js';
 import { openServices, type Services } from './idp.js';
 import { createLogger } from './log.js';
-import { projectRoot } from './paths.js';
 import { closeOnSignals, startIdp } from './server.js';
 import { loadNoticesConfig, noticesClientUris, saveNoticesClient } from './notices/config.js';
 import { createNoticesLogger } from './notices/log.js';
@@ -30,12 +28,6 @@ async function ensureMembers(services: Services) {
   return rows;
 }
 
-async function ensureTerms(services: Services) {
-  if (await services.terms.current()) return;
-  const [ja, en] = await Promise.all(['ja', 'en'].map((lang) => readFile(join(projectRoot, `resources/terms/v1.${lang}.txt`), 'utf8')));
-  await services.terms.publish('1', ja!, en!);
-}
-
 /** The notices app as a first-party client; its secret is read back from the sealed column on later runs. */
 async function ensureNoticesClient(services: Services, noticesUrl: string) {
   const existing = await services.clients.findByName(NOTICES_CLIENT_NAME);
@@ -58,7 +50,7 @@ async function main(): Promise<void> {
   const noticesUrl = (process.env.NOTICES_URL ?? 'http://localhost:3001').replace(/\/$/, '');
   const services = await openServices(config);
   const members = await ensureMembers(services);
-  await ensureTerms(services);
+  // openServices installed the first terms (resources/terms/) if none were published.
   const notices = await ensureNoticesClient(services, noticesUrl);
   await services.close();
 

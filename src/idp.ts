@@ -11,6 +11,7 @@ import { createPasswordHasher } from './members/password.js';
 import { createEmailVerification } from './members/email-verification.js';
 import { createRegistrationService } from './members/registration-service.js';
 import { createTermsService } from './members/terms-service.js';
+import { installFirstTerms } from './members/first-terms.js';
 import { createOtpService } from './members/otp-service.js';
 import { createPasskeyService } from './members/passkey-service.js';
 import { createMemberAdmin } from './members/member-admin.js';
@@ -27,7 +28,11 @@ import { createMailer } from './mail/mailer.js';
 export async function openServices(config: Config, options: { migrate?: boolean } = {}) {
   const db: Knex = createDatabase(config);
   try {
-    if (options.migrate !== false) await migrate(db);
+    if (options.migrate !== false) {
+      await migrate(db);
+      // Part of migrating: a fresh database gets the society's first terms (seed 2-4).
+      await installFirstTerms(createTermsService(db));
+    }
   } catch (error) {
     await db.destroy();
     throw error;

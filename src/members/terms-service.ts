@@ -35,6 +35,27 @@ export function createTermsService(db: Knex) {
       return terms;
     },
 
+    /**
+     * The society's first terms, installed by the system when none are published, so first
+     * registration never skips its terms step. Returns undefined when terms were already there.
+     * Two processes starting at once both try the same version; its key lets one win.
+     */
+    async installFirst(version: string, textJa: string, textEn: string, now = new Date()): Promise<Terms | undefined> {
+      const terms: Terms = { version, textJa, textEn, textHash: hashTermsText(textJa, textEn), publishedAt: now };
+      try {
+        return await db.transaction(async (trx) => {
+          const store = createTermsStore(trx);
+          if (await store.current()) return undefined;
+          await store.insert(terms);
+          await createAuditStore(trx).record({ actor: 'system', event: 'terms.installed', details: { version } });
+          return terms;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error) || /PRIMARY|unique|duplicate/i.test(String(error))) return undefined;
+        throw error;
+      }
+    },
+
     /** Records that the member accepted exactly the text they were shown. */
     async accept(member: Member, terms: Terms, clientId: string | null, now = new Date()): Promise<void> {
       await db.transaction(async (trx) => {

@@ -31,6 +31,8 @@ async function atPasskeySetup(lang?: 'en') {
   const request = await authorizationRequest(rp);
   let page = await submitLogin(browser, idp, await openLogin(browser, idp, request), member.loginId, initialPassword);
   page = await post(browser, idp, page, { birthdate: '19900315' });
+  // The terms the server installed at its first start (resources/terms/).
+  page = await post(browser, idp, page, { decision: 'agree', version: /name="version" value="([^"]+)"/.exec(page.body)?.[1] ?? '' });
   page = await post(browser, idp, page, { login_id: member.loginId, mfa_method: 'webauthn' });
   page = await post(browser, idp, page, { password: PASSWORD, password_confirm: PASSWORD });
   const email = `passkey${seq}@example.com`;

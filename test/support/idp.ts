@@ -87,6 +87,8 @@ export async function addRegisteredMember(idp: Pick<RunningIdp, 'services'>, ove
     loginIdConfirmedAt: now,
     emailVerifiedAt: now,
     registeredAt: now,
+    // A registered member has accepted the terms in force (the server installs the first ones).
+    termsVersion: (await idp.services.terms.current())?.version ?? null,
     mfaMethod: 'otp',
     otpSecret: idp.services.box.seal(otpSecret, 'members.otp_secret'),
   });
