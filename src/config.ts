@@ -25,6 +25,8 @@ export interface Config {
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
+  /** The same warning as data, for the operator CLI to say in the operator's language. */
+  readonly generatedSecrets: { readonly names: readonly string[]; readonly file: string } | null;
 }
 
 export interface DataKey {
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const warnings: string[] = [];
   const secrets = resolveSecrets(dataDir, e.COOKIE_KEYS, e.DATA_ENCRYPTION_KEY, warnings);
   const port = e.PORT;
+  const generated = SECRETS.filter((name) => e[name] === undefined);
   return deepFreeze({
     nodeEnv: e.NODE_ENV,
     port,
@@ -164,7 +167,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     warnings,
+    generatedSecrets: generated.length ? { names: generated, file: join(dataDir, 'secrets.json') } : null,
   });
+}
+
+/** The operator CLI's language when no --lang is given: Japanese when the locale says so (LANG=ja_JP.UTF-8). */
+export function operatorLanguage(env: NodeJS.ProcessEnv = process.env): 'ja' | 'en' {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return locale.toLowerCase().startsWith('ja') ? 'ja' : 'en';
 }
 
 function redact(name: string, value: string): string {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ClientRecord } from '../db/client-store.js';
-import { fields, run, table, withJson, type JsonFlag } from './output.js';
+import type { Cli, JsonFlag } from './output.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -28,20 +28,21 @@ interface AddFlags extends JsonFlag {
   public?: boolean;
 }
 
-export function registerClients(program: Command): void {
-  const clients = program.command('clients').description('relying parties (OIDC clients)');
+export function registerClients(program: Command, cli: Cli): void {
+  const { t, fields, table } = cli;
+  const clients = program.command('clients').description(t('clients.description'));
 
-  withJson(
+  cli.withJson(
     clients
       .command('add')
-      .description('register a client; prints its client_id and client_secret (the secret is shown only here)')
-      .requiredOption('--name <name>', 'name shown to members')
-      .option('--redirect-uri <uri>', 'exact redirect URI (repeat for several; https, or http on localhost)', collect, [])
-      .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable)', collect, [])
-      .option('--first-party', "the society's own app: members are not asked for consent")
-      .option('--public', 'no secret (native or browser app, PKCE only)'),
+      .description(t('clients.add.description'))
+      .requiredOption('--name <name>', t('clients.add.name'))
+      .option('--redirect-uri <uri>', t('clients.add.redirect_uri'), collect, [])
+      .option('--post-logout-redirect-uri <uri>', t('clients.add.post_logout_redirect_uri'), collect, [])
+      .option('--first-party', t('clients.add.first_party'))
+      .option('--public', t('clients.add.public')),
   ).action((flags: AddFlags) =>
-    run(flags, async (services) => {
+    cli.run(flags, async (services) => {
       const { client, clientSecret } = await services.clients.add({
         name: flags.name,
         redirectUris: flags.redirectUri,
@@ -53,47 +54,47 @@ export function registerClients(program: Command): void {
       return {
         json: { ...described, client_secret: clientSecret },
         text: [
-          fields({ client_id: client.clientId, client_secret: clientSecret ?? '(public client: none)' }),
-          clientSecret ? 'store the secret now: `kenpo` will not show it again (use rotate-secret to replace it)' : '',
+          fields({ client_id: client.clientId, client_secret: clientSecret ?? t('clients.no_secret') }),
+          clientSecret ? t('clients.store_secret') : '',
         ].filter(Boolean).join('\n'),
       };
     }),
   );
 
-  withJson(clients.command('list').description('list clients')).action((flags: JsonFlag) =>
-    run(flags, async (services) => {
+  cli.withJson(clients.command('list').description(t('clients.list.description'))).action((flags: JsonFlag) =>
+    cli.run(flags, async (services) => {
       const list = (await services.clients.list()).map(describeClient);
       return {
         json: list,
         text: list.length
-          ? table(['client_id', 'name', 'type', 'redirect_uris'], list.map((c) => [c.client_id, c.name, `${c.public ? 'public' : 'confidential'}${c.first_party ? ', first-party' : ''}`, c.redirect_uris]))
-          : 'no clients',
+          ? table(['client_id', 'name', 'type', 'redirect_uris'], list.map((c) => [c.client_id, c.name, `${t(c.public ? 'clients.public' : 'clients.confidential')}${c.first_party ? t('clients.first_party_suffix') : ''}`, c.redirect_uris]))
+          : t('clients.none'),
       };
     }),
   );
 
-  withJson(clients.command('show').description('show one client (without its secret)').argument('<client_id>')).action((clientId: string, flags: JsonFlag) =>
-    run(flags, async (services) => {
+  cli.withJson(clients.command('show').description(t('clients.show.description')).argument('<client_id>')).action((clientId: string, flags: JsonFlag) =>
+    cli.run(flags, async (services) => {
       const client = describeClient(await services.clients.show(clientId));
       return { json: client, text: fields(client) };
     }),
   );
 
-  withJson(
-    clients.command('rotate-secret').description('replace the client secret; the old one stops working at once').argument('<client_id>'),
+  cli.withJson(
+    clients.command('rotate-secret').description(t('clients.rotate_secret.description')).argument('<client_id>'),
   ).action((clientId: string, flags: JsonFlag) =>
-    run(flags, async (services) => {
+    cli.run(flags, async (services) => {
       const secret = await services.clients.rotateSecret(clientId);
       return { json: { client_id: clientId, client_secret: secret }, text: fields({ client_id: clientId, client_secret: secret }) };
     }),
   );
 
-  withJson(
-    clients.command('remove').description('remove a client; tokens issued to it stop working').argument('<client_id>'),
+  cli.withJson(
+    clients.command('remove').description(t('clients.remove.description')).argument('<client_id>'),
   ).action((clientId: string, flags: JsonFlag) =>
-    run(flags, async (services) => {
+    cli.run(flags, async (services) => {
       await services.clients.remove(clientId);
-      return { json: { client_id: clientId, removed: true }, text: `removed client ${clientId}` };
+      return { json: { client_id: clientId, removed: true }, text: t('clients.removed', { client_id: clientId }) };
     }),
   );
 }

@@ -1,8 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { Help, InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { openServices, type Services } from '../idp.js';
 import { ImportRejected } from '../members/member-import.js';
+import type { CliText } from './i18n.js';
+import { localTime } from './local-time.js';
+import { renderProblem } from './problems.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, badInput: 1, config: 2 } as const;
@@ -17,89 +20,163 @@ export interface CommandResult {
   text: string;
 }
 
-export function withJson(command: Command): Command {
-  return command.option('--json', 'print one JSON document on stdout (errors: one JSON document on stderr)');
-}
+/** What every command file is given: the operator's language and the ways to print in it. */
+export type Cli = ReturnType<typeof createCli>;
 
-/**
- * Runs one command against the services: reads the configuration, opens the database,
- * prints the result and always closes the database so the process can exit.
- */
-export async function run(
-  flags: JsonFlag,
-  action: (services: Services) => Promise<CommandResult>,
-  open: { migrate?: boolean } = {},
-): Promise<void> {
-  let services: Services | undefined;
-  try {
-    const config = loadConfig();
-    warn(config);
-    services = await openServices(config, open);
-    const result = await action(services);
-    process.stdout.write(flags.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
-  } catch (error) {
-    process.exitCode = report(error, Boolean(flags.json));
-  } finally {
-    await services?.close();
-  }
-}
+export function createCli(text: CliText) {
+  const { t } = text;
 
-/** Development-generated secrets deserve a word, unless logging is turned down. */
-function warn(config: Config): void {
-  if (['silent', 'fatal', 'error'].includes(config.logLevel)) return;
-  for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-}
+  /** A column or field name for a person: translated when the catalog has it, else the JSON key. */
+  const label = (key: string) => (text.has(`label.${key}`) ? t(`label.${key}`) : key);
 
-/** Writes the error to stderr and returns the exit code. Unexpected errors keep their message but no stack. */
-export function report(error: unknown, json: boolean): number {
-  let code: string;
-  let message: string;
-  let exit: number = EXIT.badInput;
-  let problems: { line: number; message: string }[] | undefined;
-  if (error instanceof ConfigError) {
-    [code, message, exit] = ['config_invalid', error.message, EXIT.config];
-  } else if (error instanceof AppError && error.expose) {
-    [code, message] = [error.code, error.message];
-    if (error instanceof ImportRejected) problems = error.problems;
-  } else {
-    [code, message] = ['unexpected', `unexpected error: ${error instanceof Error ? error.message : String(error)}`];
-  }
-  if (json) {
-    process.stderr.write(`${JSON.stringify({ error: { code, message, ...(problems ? { problems } : {}) } }, null, 2)}\n`);
-  } else {
-    const lines = [`error: ${message}`, ...(problems ?? []).map((p) => `  line ${p.line}: ${p.message}`)];
-    process.stderr.write(`${lines.join('\n')}\n`);
-  }
-  return exit;
-}
-
-/** `key: value` lines, aligned. */
-export function fields(record: Record<string, unknown>): string {
-  const width = Math.max(...Object.keys(record).map((k) => k.length)) + 1;
-  return Object.entries(record)
-    .map(([key, value]) => `${`${key}:`.padEnd(width)} ${show(value)}`)
-    .join('\n');
-}
-
-/** A plain-text table with a header row; columns padded to their widest cell. */
-export function table(header: string[], rows: unknown[][]): string {
-  const cells = [header, ...rows.map((row) => row.map(show))];
-  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '-';
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '-';
-  return String(value);
-}
-
-/** Parses a positive whole number option (commander passes strings). */
-export function positiveInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
-    return n;
+  const show = (value: unknown): string => {
+    if (value === null || value === undefined) return '-';
+    if (value instanceof Date) return localTime(value, ' ');
+    if (typeof value === 'boolean') return t(value ? 'value.yes' : 'value.no');
+    if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '-';
+    return String(value);
   };
+
+  /** Writes the error to stderr and returns the exit code. Unexpected errors keep their message but no stack. */
+  const report = (error: unknown, json: boolean): number => {
+    let code: string;
+    let message: string;
+    let exit: number = EXIT.badInput;
+    let problems: { line: number; message: string }[] | undefined;
+    let details: string[] = [];
+    if (error instanceof ConfigError) {
+      [code, message, exit, details] = ['config_invalid', t('errors.config_invalid'), EXIT.config, error.problems];
+    } else if (error instanceof AppError && error.expose) {
+      code = error.code;
+      message = text.has(error.code) ? t(error.code, error.params) : error.message;
+      if (error instanceof ImportRejected) problems = error.problems.map((p) => ({ line: p.line, message: renderProblem(t, p) }));
+    } else {
+      [code, message] = ['unexpected', t('errors.unexpected', { message: error instanceof Error ? error.message : String(error) })];
+    }
+    if (json) {
+      const body = { code, message, ...(problems ? { problems } : {}), ...(details.length ? { details } : {}) };
+      process.stderr.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    } else {
+      const lines = [t('cli.error', { message }), ...details.map((d) => `  - ${d}`), ...(problems ?? []).map((p) => `  ${t('cli.line', { line: p.line })}: ${p.message}`)];
+      process.stderr.write(`${lines.join('\n')}\n`);
+    }
+    return exit;
+  };
+
+  /** Development-generated secrets deserve a word, unless logging is turned down; always after the output. */
+  const warn = (config: Config | undefined): void => {
+    if (!config?.generatedSecrets || ['silent', 'fatal', 'error'].includes(config.logLevel)) return;
+    const { names, file } = config.generatedSecrets;
+    process.stderr.write(`${t('cli.warning', { message: t('warnings.generated_secrets', { names: names.join(', '), file }) })}\n`);
+  };
+
+  return {
+    ...text,
+    label,
+    show,
+    report,
+
+    /** Every command takes --json and --lang (the language is read earlier, see i18n.ts). */
+    withJson(command: Command): Command {
+      return command
+        .option('--json', t('option.json'))
+        .addOption(new Option('--lang <lang>', t('option.lang')).choices(['ja', 'en']));
+    },
+
+    /**
+     * Runs one command against the services: reads the configuration, opens the database,
+     * prints the result and always closes the database so the process can exit. Warnings
+     * come last, on stderr, so nothing precedes a JSON document even when both streams merge.
+     */
+    async run(flags: JsonFlag, action: (services: Services) => Promise<CommandResult>, open: { migrate?: boolean } = {}): Promise<void> {
+      let services: Services | undefined;
+      let config: Config | undefined;
+      try {
+        config = loadConfig();
+        services = await openServices(config, open);
+        const result = await action(services);
+        process.stdout.write(flags.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
+      } catch (error) {
+        process.exitCode = report(error, Boolean(flags.json));
+      } finally {
+        await services?.close();
+        warn(config);
+      }
+    },
+
+    /** `key: value` lines, aligned; keys shown as labels in the operator's language. */
+    fields(record: Record<string, unknown>): string {
+      const labels = Object.keys(record).map(label);
+      const width = Math.max(...labels.map(displayWidth)) + 1;
+      return Object.values(record)
+        .map((value, i) => `${padEnd(`${labels[i]}:`, width)} ${show(value)}`)
+        .join('\n');
+    },
+
+    /** A plain-text table with a header row of label keys; columns padded to their widest cell. */
+    table(header: string[], rows: unknown[][]): string {
+      const cells = [header.map(label), ...rows.map((row) => row.map(show))];
+      const widths = header.map((_, i) => Math.max(...cells.map((row) => displayWidth(row[i] ?? ''))));
+      return cells.map((row) => row.map((cell, i) => padEnd(cell, widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+    },
+
+    /** Parses a positive whole number option (commander passes strings). */
+    positiveInt(max: number) {
+      return (value: string): number => {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n < 1 || n > max) throw new InvalidArgumentError(t('cli.whole_number', { max }));
+        return n;
+      };
+    },
+  };
+}
+
+/** Full-width characters (漢字, かな) take two columns in a terminal. */
+function displayWidth(s: string): number {
+  let width = 0;
+  for (const ch of s) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return width;
+}
+
+function padEnd(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
+}
+
+/** Commander's own words (help headings, its errors) in the operator's language. */
+export function localiseCommander(program: Command, cli: Cli): void {
+  const { t } = cli;
+  const titles: Record<string, string> = { 'Usage:': t('help.usage'), 'Options:': t('help.options'), 'Commands:': t('help.commands'), 'Arguments:': t('help.arguments') };
+  program
+    .helpOption('-h, --help', t('help.help'))
+    .helpCommand('help [command]', t('help.help'))
+    .configureHelp({
+      styleTitle: (title: string) => titles[title] ?? title,
+      optionDescription(option) {
+        return Help.prototype.optionDescription.call(this, option).replace(/\bdefault: /, `${t('help.default')}: `).replace(/\bchoices: /, `${t('help.choices')}: `);
+      },
+    })
+    .configureOutput({ outputError: (message, write) => write(commanderError(message, t)) })
+    .showHelpAfterError(t('help.after_error'));
+}
+
+/** Commander writes its parse errors in English; their shapes are few and stable. */
+const COMMANDER_ERRORS: Array<[RegExp, string]> = [
+  [/^error: unknown option '([^']+)'/, 'cli.unknown_option'],
+  [/^error: required option '([^']+)' not specified/, 'cli.missing_option'],
+  [/^error: missing required argument '([^']+)'/, 'cli.missing_argument'],
+  [/^error: option '([^']+)' argument missing/, 'cli.option_argument_missing'],
+  [/^error: option '([^']+)' argument '([^']*)' is invalid\. (.*)/s, 'cli.invalid_argument'],
+  [/^error: unknown command '([^']+)'/, 'cli.unknown_command'],
+  [/^error: too many arguments(?: for '([^']+)')?/, 'cli.excess_arguments'],
+];
+
+function commanderError(message: string, t: CliText['t']): string {
+  for (const [pattern, key] of COMMANDER_ERRORS) {
+    const m = pattern.exec(message);
+    if (!m) continue;
+    const hint = /\(Did you mean ([^?]+)\?\)/.exec(message)?.[1];
+    const reason = (m[3] ?? '').replace(/^Allowed choices are (.*)\.\s*$/s, (_, choices: string) => t('cli.allowed_choices', { choices })).trim();
+    return `${t('cli.error', { message: t(key, { name: m[1] ?? '', value: m[2] ?? '', reason }) })}${hint ? `\n${t('cli.did_you_mean', { hint })}` : ''}\n`;
+  }
+  return message;
 }

@@ -24,11 +24,11 @@ function checkUris(uris: string[], what: string): void {
     try {
       parsed = new URL(uri);
     } catch {
-      throw new InvalidInput('errors.uri_invalid', `${what} ${uri} is not an absolute URL`);
+      throw new InvalidInput('errors.uri_not_absolute', `${what} ${uri} is not an absolute URL`, { uri });
     }
-    if (parsed.hash) throw new InvalidInput('errors.uri_invalid', `${what} ${uri} must not have a fragment`);
+    if (parsed.hash) throw new InvalidInput('errors.uri_fragment', `${what} ${uri} must not have a fragment`, { uri });
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname))) {
-      throw new InvalidInput('errors.uri_invalid', `${what} ${uri} must use https (http only for localhost)`);
+      throw new InvalidInput('errors.uri_not_https', `${what} ${uri} must use https (http only for localhost)`, { uri });
     }
   }
 }
@@ -37,7 +37,7 @@ export function createClientService(db: Knex, box: SecretBox) {
   const store = createClientStore(db);
   const mustFind = async (clientId: string): Promise<ClientRecord> => {
     const client = await store.find(clientId);
-    if (!client) throw new NotFound('errors.client_not_found', `no client with id ${clientId}`);
+    if (!client) throw new NotFound('errors.client_not_found', `no client with id ${clientId}`, { client_id: clientId });
     return client;
   };
   const newSecret = () => randomBytes(32).toString('base64url');
@@ -45,7 +45,7 @@ export function createClientService(db: Knex, box: SecretBox) {
   return {
     async add(input: NewClient): Promise<{ client: ClientRecord; clientSecret: string | null }> {
       if (!input.name.trim()) throw new InvalidInput('errors.client_name_required', 'a client needs a name');
-      if (input.redirectUris.length === 0) throw new InvalidInput('errors.uri_invalid', 'a client needs at least one redirect URI');
+      if (input.redirectUris.length === 0) throw new InvalidInput('errors.redirect_uri_required', 'a client needs at least one redirect URI');
       checkUris(input.redirectUris, 'redirect URI');
       checkUris(input.postLogoutRedirectUris ?? [], 'post-logout redirect URI');
       // Hex, so an id never starts with '-' and reads as an option on a command line.
@@ -73,7 +73,7 @@ export function createClientService(db: Knex, box: SecretBox) {
 
     async rotateSecret(clientId: string): Promise<string> {
       const client = await mustFind(clientId);
-      if (!client.sealedSecret) throw new InvalidInput('errors.client_public', `client ${clientId} is public and has no secret`);
+      if (!client.sealedSecret) throw new InvalidInput('errors.client_public', `client ${clientId} is public and has no secret`, { client_id: clientId });
       const secret = newSecret();
       await db.transaction(async (trx) => {
         await createClientStore(trx).updateSecret(clientId, box.seal(secret, SEAL_CONTEXT));

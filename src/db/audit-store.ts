@@ -14,6 +14,8 @@ export interface AuditEvent {
 export interface StoredAuditEvent extends AuditEvent {
   id: number;
   at: Date;
+  /** The member's user ID now (members may change it); null for events about no member. */
+  memberLoginId: string | null;
 }
 
 export function createAuditStore(db: Knex | Knex.Transaction) {
@@ -30,14 +32,19 @@ export function createAuditStore(db: Knex | Knex.Transaction) {
       });
     },
     async list(filter: { memberId?: string; limit?: number } = {}): Promise<StoredAuditEvent[]> {
-      const query = db('audit_events').orderBy('id', 'desc').limit(filter.limit ?? 100);
-      if (filter.memberId) query.where({ member_id: filter.memberId });
+      const query = db('audit_events')
+        .leftJoin('members', 'members.id', 'audit_events.member_id')
+        .select('audit_events.*', 'members.login_id as member_login_id')
+        .orderBy('audit_events.id', 'desc')
+        .limit(filter.limit ?? 100);
+      if (filter.memberId) query.where('audit_events.member_id', filter.memberId);
       return (await query).map((row: Record<string, unknown>) => ({
         id: Number(row.id),
         at: toDate(row.at)!,
         actor: row.actor as AuditEvent['actor'],
         event: String(row.event),
         memberId: (row.member_id as string | null) ?? null,
+        memberLoginId: (row.member_login_id as string | null) ?? null,
         clientId: (row.client_id as string | null) ?? null,
         ip: (row.ip as string | null) ?? null,
         details: row.details ? (JSON.parse(String(row.details)) as Record<string, unknown>) : {},

@@ -167,6 +167,11 @@ export function createMemberStore(db: Knex | Knex.Transaction) {
     async update(id: string, patch: MemberPatch, now = new Date()): Promise<void> {
       await table().where({ id }).update(toRow({ ...patch, updatedAt: now }));
     },
+    /** Opens a locked account; false when it was not locked (another unlock may have won). */
+    async unlock(id: string, now = new Date()): Promise<boolean> {
+      const opened = await table().where({ id }).whereNotNull('locked_at').update({ locked_at: null, failed_attempts: 0, updated_at: dbTime(now) });
+      return opened === 1;
+    },
     /**
      * Records the time step of an accepted one-time code, only if it is newer than the last
      * one: false means the code (or an older one) was already used, even by a concurrent request.

@@ -23,7 +23,19 @@ export function createMemberAdmin({ db }: { db: Knex }) {
       await act(member, 'member.password_reset', { passwordHash: null, mustChangePassword: true, failedAttempts: 0, lockedAt: null }, { signOut: true });
       return initialPassword(member);
     },
-    unlock: (member: Member) => act(member, 'member.unlocked', { lockedAt: null, failedAttempts: 0 }),
+    /**
+     * Opens a locked account and says whether it was locked: of two unlocks at once exactly
+     * one reports it. An account that was not locked only has its failure count cleared.
+     */
+    async unlock(member: Member): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const store = createMemberStore(trx);
+        const wasLocked = await store.unlock(member.id);
+        if (!wasLocked) await store.update(member.id, { failedAttempts: 0 });
+        await createAuditStore(trx).record({ actor: 'operator', event: 'member.unlocked', memberId: member.id, details: { was_locked: wasLocked } });
+        return wasLocked;
+      });
+    },
     disable: (member: Member) => act(member, 'member.disabled', { disabledAt: new Date() }, { signOut: true }),
     enable: (member: Member) => act(member, 'member.enabled', { disabledAt: null }),
   };

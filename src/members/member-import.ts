@@ -13,35 +13,52 @@ const nfkc = (v: string) => v.normalize('NFKC').trim();
 
 /** What an operator may give for a member, from a CSV row or `members add`; keys are the CSV columns. */
 export const memberFieldsSchema = z.object({
-  insurer_symbol: z.string().transform(nfkc).pipe(z.string().regex(/^\d{1,8}$/, 'must be 1 to 8 digits')),
-  insured_number: z.string().transform(nfkc).pipe(z.string().regex(/^\d{1,16}$/, 'must be 1 to 16 digits')),
+  insurer_symbol: z.string().transform(nfkc).pipe(z.string().regex(/^\d{1,8}$/, 'field.symbol')),
+  insured_number: z.string().transform(nfkc).pipe(z.string().regex(/^\d{1,16}$/, 'field.number')),
   birth_date: z.string().transform((v, ctx) => {
     const date = normaliseBirthDate(v);
-    if (!date) ctx.addIssue({ code: 'custom', message: 'must be a real date, YYYYMMDD or YYYY-MM-DD' });
+    if (!date) ctx.addIssue({ code: 'custom', message: 'field.birth_date' });
     return date ?? '';
   }),
-  name: z.string().trim().min(1, 'is required').max(128, 'must be at most 128 characters'),
-  email: z.string().trim().transform((v) => v || null).pipe(z.email('is not an e-mail address').max(254, 'must be at most 254 characters').nullable()),
-  kind: z.string().trim().transform((v) => v || 'regular').pipe(z.enum(['regular', 'voluntary'], 'must be regular or voluntary')),
+  name: z.string().trim().min(1, 'field.name_required').max(128, 'field.name_long'),
+  email: z.string().trim().transform((v) => v || null).pipe(z.email('field.email').max(254, 'field.email_long').nullable()),
+  kind: z.string().trim().transform((v) => v || 'regular').pipe(z.enum(['regular', 'voluntary'], 'field.kind')),
   // Imported IDs are kept as they are (a 任意継続 ID is 15+ characters); only the 8–13 rule for new IDs is skipped.
-  login_id: z.string().transform(normaliseLoginId).pipe(z.string().regex(/^[a-z0-9\-_.@]{0,64}$/, 'may hold only a-z 0-9 - _ . @ (at most 64)')).transform((v) => v || null),
+  login_id: z.string().transform(normaliseLoginId).pipe(z.string().regex(/^[a-z0-9\-_.@]{0,64}$/, 'field.login_id')).transform((v) => v || null),
 });
+// Each issue's message is a message code (locales/cli/): `column` and `got` are its parameters.
+
 export type MemberFields = z.output<typeof memberFieldsSchema>;
 
 export const CSV_COLUMNS = ['insurer_symbol', 'insured_number', 'birth_date', 'login_id', 'email', 'kind', 'name'] as const;
 const REQUIRED_COLUMNS = ['insurer_symbol', 'insured_number', 'birth_date', 'name'];
 
-export interface ImportProblem {
+/** A message code and its parameters; the operator CLI says it in the operator's language. */
+export interface ProblemText {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+export interface ImportProblem extends ProblemText {
   /** CSV line, 1 being the header. */
   line: number;
-  message: string;
+  /** A row's or the header's several faults, reported as one problem of that line. */
+  issues?: ProblemText[];
 }
 
 /** An import with any bad row imports nothing; every problem is reported at once. */
 export class ImportRejected extends InvalidInput {
   constructor(readonly problems: ImportProblem[]) {
-    super('errors.import_rejected', `${problems.length} problem${problems.length === 1 ? '' : 's'} found; nothing was imported`);
+    super('errors.import_rejected', `${problems.length} problem${problems.length === 1 ? '' : 's'} found; nothing was imported`, { count: problems.length });
   }
+}
+
+/** A field's zod issues as problem texts: the column, the value given, and the rule it broke. */
+export function fieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], raw: Record<string, unknown>, columnName = (c: string) => c): ProblemText[] {
+  return issues.map((i) => {
+    const column = String(i.path[0]);
+    return { code: i.message, params: { column: columnName(column), got: JSON.stringify(raw[column] ?? '') } };
+  });
 }
 
 export interface ImportSummary {
@@ -76,18 +93,19 @@ export function parseMemberCsv(text: string): { rows: Row[]; problems: ImportPro
     records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
   } catch (error) {
     const e = error as { lines?: number; message?: string };
-    throw new ImportRejected([{ line: e.lines ?? 0, message: `not readable as CSV: ${e.message}` }]);
+    throw new ImportRejected([{ line: e.lines ?? 0, code: 'import.not_csv', params: { reason: e.message ?? '' } }]);
   }
   const [header, ...body] = records;
-  if (!header) throw new ImportRejected([{ line: 1, message: `the file is empty; a header row is required (${CSV_COLUMNS.join(',')})` }]);
+  const expected = CSV_COLUMNS.join(',');
+  if (!header) throw new ImportRejected([{ line: 1, code: 'import.empty', params: { expected } }]);
   const columns = header.record.map((c) => c.trim().toLowerCase());
-  const headerProblems = [
-    ...REQUIRED_COLUMNS.filter((c) => !columns.includes(c)).map((c) => `missing column ${c}`),
-    ...columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c)).map((c) => `unknown column ${JSON.stringify(c)}`),
-    ...columns.filter((c, i) => columns.indexOf(c) !== i).map((c) => `column ${c} appears twice`),
+  const headerProblems: ProblemText[] = [
+    ...REQUIRED_COLUMNS.filter((c) => !columns.includes(c)).map((column) => ({ code: 'import.missing_column', params: { column } })),
+    ...columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c)).map((c) => ({ code: 'import.unknown_column', params: { column: JSON.stringify(c) } })),
+    ...columns.filter((c, i) => columns.indexOf(c) !== i).map((column) => ({ code: 'import.column_twice', params: { column } })),
   ];
   if (headerProblems.length > 0) {
-    throw new ImportRejected([{ line: 1, message: `header row: ${headerProblems.join('; ')} (expected ${CSV_COLUMNS.join(',')})` }]);
+    throw new ImportRejected([{ line: 1, code: 'import.header', params: { expected }, issues: headerProblems }]);
   }
 
   const rows: Row[] = [];
@@ -97,19 +115,18 @@ export function parseMemberCsv(text: string): { rows: Row[]; problems: ImportPro
     // info.lines is where the record ends; a quoted field may span lines.
     const line = info.lines - record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0);
     if (record.length !== columns.length) {
-      problems.push({ line, message: `has ${record.length} fields, the header has ${columns.length}` });
+      problems.push({ line, code: 'import.field_count', params: { fields: record.length, columns: columns.length } });
       continue;
     }
     const raw = Object.fromEntries(CSV_COLUMNS.map((c) => [c, record[columns.indexOf(c)] ?? '']));
     // Duplicates are looked for even in rows with other faults, so one run reports everything.
     const key = insuredKey(nfkc(raw.insurer_symbol ?? ''), nfkc(raw.insured_number ?? ''));
     const first = seen.get(key);
-    if (first) problems.push({ line, message: `insurer_symbol ${raw.insurer_symbol} / insured_number ${raw.insured_number} already appears on line ${first}` });
+    if (first) problems.push({ line, code: 'import.duplicate_insured', params: { symbol: raw.insurer_symbol ?? '', number: raw.insured_number ?? '', first } });
     else seen.set(key, line);
     const parsed = memberFieldsSchema.safeParse(raw);
     if (!parsed.success) {
-      const messages = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message} (got ${JSON.stringify(raw[String(i.path[0])])})`);
-      problems.push({ line, message: messages.join('; ') });
+      problems.push({ line, code: 'import.row', issues: fieldIssues(parsed.error.issues, raw) });
     }
     if (first || !parsed.success) continue;
     rows.push({ line, fields: parsed.data });
@@ -148,8 +165,8 @@ function loginIdProblems(targets: Target[], owners: Map<string, Member>): Import
   for (const { line, loginId, current } of targets) {
     const first = firstLine.get(loginId);
     const owner = owners.get(loginId);
-    if (first) problems.push({ line, message: `login_id ${loginId} already appears on line ${first}` });
-    else if (owner && owner.id !== current?.id) problems.push({ line, message: `login_id ${loginId} is already used by the member with insurer_symbol ${owner.insurerSymbol} / insured_number ${owner.insuredNumber}` });
+    if (first) problems.push({ line, code: 'import.duplicate_login_id', params: { login_id: loginId, first } });
+    else if (owner && owner.id !== current?.id) problems.push({ line, code: 'import.login_id_taken', params: { login_id: loginId, symbol: owner.insurerSymbol, number: owner.insuredNumber } });
     if (!first) firstLine.set(loginId, line);
   }
   return problems;

@@ -93,7 +93,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
 
     async findByLoginId(rawLoginId: string): Promise<Member> {
       const member = await members.findByLoginId(normaliseLoginId(rawLoginId));
-      if (!member) throw new NotFound('errors.member_not_found', `no member with user ID ${rawLoginId}`);
+      if (!member) throw new NotFound('errors.member_not_found', `no member with user ID ${rawLoginId}`, { login_id: rawLoginId });
       return member;
     },
 
@@ -102,7 +102,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
     /** Registers a member with the initial password; first registration is then required. */
     async add(input: NewMemberInput, actor: 'operator' | 'system' = 'operator'): Promise<{ member: Member; initialPassword: string }> {
       const birthDate = normaliseBirthDate(input.birthDate);
-      if (!birthDate) throw new InvalidInput('errors.birth_date_invalid', `birth date ${input.birthDate} is not a real date (YYYYMMDD)`);
+      if (!birthDate) throw new InvalidInput('errors.birth_date_invalid', `birth date ${input.birthDate} is not a real date (YYYYMMDD)`, { birth_date: input.birthDate });
       const fields = { ...input, birthDate };
       const loginId = input.loginId ? normaliseLoginId(input.loginId) : defaultLoginId(fields);
       const id = randomUUID();
@@ -112,7 +112,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
           await createAuditStore(trx).record({ actor, event: 'member.added', memberId: id });
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new Conflict('errors.member_exists', `a member with user ID ${loginId} or symbol ${input.insurerSymbol} / number ${input.insuredNumber} already exists`);
+        if (isUniqueViolation(error)) throw new Conflict('errors.member_exists', `a member with user ID ${loginId} or symbol ${input.insurerSymbol} / number ${input.insuredNumber} already exists`, { login_id: loginId, symbol: input.insurerSymbol, number: input.insuredNumber });
         throw error;
       }
       const member = (await members.findById(id))!;

@@ -17,7 +17,7 @@ export function createTermsService(db: Knex) {
     current: () => store.current(),
 
     async publish(version: string, textJa: string, textEn: string, now = new Date()): Promise<Terms> {
-      if (!/^[A-Za-z0-9._-]{1,32}$/.test(version)) throw new InvalidInput('errors.terms_version', `version ${version} must be 1–32 characters of letters, digits, . _ -`);
+      if (!/^[A-Za-z0-9._-]{1,32}$/.test(version)) throw new InvalidInput('errors.terms_version', `version ${version} must be 1–32 characters of letters, digits, . _ -`, { version });
       if (!textJa.trim() || !textEn.trim()) throw new InvalidInput('errors.terms_text', 'both the Japanese and the English text are required');
       const current = await store.current();
       // Published versions sort by time; a clock that went backwards must not make an old version current again.
@@ -29,7 +29,7 @@ export function createTermsService(db: Knex) {
           await createAuditStore(trx).record({ actor: 'operator', event: 'terms.published', details: { version } });
         });
       } catch (error) {
-        if (isUniqueViolation(error) || /PRIMARY|unique|duplicate/i.test(String(error))) throw new Conflict('errors.terms_exists', `terms version ${version} already exists`);
+        if (isUniqueViolation(error) || /PRIMARY|unique|duplicate/i.test(String(error))) throw new Conflict('errors.terms_exists', `terms version ${version} already exists`, { version });
         throw error;
       }
       return terms;

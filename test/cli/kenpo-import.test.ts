@@ -60,10 +60,10 @@ test('import creates members, --dry-run writes nothing, a second import upserts 
   const first = csv(['10,1001,19800101,,ichiro@example.com,,一郎', '10,1002,1980-02-02,jiro-login,,voluntary,二郎', '１１,１００３,19800303,,,regular,三郎']);
 
   const dry = await kenpo.json(['members', 'import', first, '--dry-run']);
-  expect(dry).toEqual({ dry_run: true, rows: 3, created: 3, updated: 0, unchanged: 0 });
+  expect(dry).toEqual({ dry_run: true, rows: 3, created: 3, updated: 0, unchanged: 0, encoding: 'utf-8' });
   expect(await loginIds()).toEqual([]);
 
-  expect(await kenpo.json(['members', 'import', first])).toEqual({ dry_run: false, rows: 3, created: 3, updated: 0, unchanged: 0 });
+  expect(await kenpo.json(['members', 'import', first])).toEqual({ dry_run: false, rows: 3, created: 3, updated: 0, unchanged: 0, encoding: 'utf-8' });
   expect(await loginIds()).toEqual(['10100119800101', '11100319800303', 'jiro-login']);
   const ichiro = await kenpo.json(['members', 'show', '10100119800101']);
 
@@ -72,7 +72,7 @@ test('import creates members, --dry-run writes nothing, a second import upserts 
   await withDb((db) => createMemberStore(db).update(ichiro.id, { passwordHash: '$argon2id$placeholder', mustChangePassword: false, registeredAt, emailVerifiedAt: registeredAt }));
 
   const second = csv(['10,1001,19800101,,ichiro.new@example.com,,鈴木 一郎', '10,1002,19800202,,,voluntary,二郎', '10,1004,19800404,,,,四郎']);
-  expect(await kenpo.json(['members', 'import', second])).toEqual({ dry_run: false, rows: 3, created: 1, updated: 1, unchanged: 1 });
+  expect(await kenpo.json(['members', 'import', second])).toEqual({ dry_run: false, rows: 3, created: 1, updated: 1, unchanged: 1, encoding: 'utf-8' });
 
   const after = await kenpo.json(['members', 'show', '10100119800101']);
   expect(after).toMatchObject({
@@ -105,7 +105,7 @@ test('a login_id held by another member is refused', async () => {
 test('10,000 rows import in one go', async () => {
   const rows = Array.from({ length: 10_000 }, (_, i) => `${30 + Math.floor(i / 5000)},${String(i).padStart(5, '0')},1990${String((i % 12) + 1).padStart(2, '0')}15,,,${i % 7 === 0 ? 'voluntary' : ''},会員 ${i}`);
   const file = csv(rows);
-  expect(await kenpo.json(['members', 'import', file])).toEqual({ dry_run: false, rows: 10_000, created: 10_000, updated: 0, unchanged: 0 });
+  expect(await kenpo.json(['members', 'import', file])).toEqual({ dry_run: false, rows: 10_000, created: 10_000, updated: 0, unchanged: 0, encoding: 'utf-8' });
   // Again: every row is found by the batched lookups and left alone.
-  expect(await kenpo.json(['members', 'import', file])).toEqual({ dry_run: false, rows: 10_000, created: 0, updated: 0, unchanged: 10_000 });
+  expect(await kenpo.json(['members', 'import', file])).toEqual({ dry_run: false, rows: 10_000, created: 0, updated: 0, unchanged: 10_000, encoding: 'utf-8' });
 });
