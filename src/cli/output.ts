@@ -1,4 +1,4 @@
-import { Help, InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { openServices, type Services } from '../idp.js';
@@ -140,43 +140,4 @@ function displayWidth(s: string): number {
 
 function padEnd(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
-}
-
-/** Commander's own words (help headings, its errors) in the operator's language. */
-export function localiseCommander(program: Command, cli: Cli): void {
-  const { t } = cli;
-  const titles: Record<string, string> = { 'Usage:': t('help.usage'), 'Options:': t('help.options'), 'Commands:': t('help.commands'), 'Arguments:': t('help.arguments') };
-  program
-    .helpOption('-h, --help', t('help.help'))
-    .helpCommand('help [command]', t('help.help'))
-    .configureHelp({
-      styleTitle: (title: string) => titles[title] ?? title,
-      optionDescription(option) {
-        return Help.prototype.optionDescription.call(this, option).replace(/\bdefault: /, `${t('help.default')}: `).replace(/\bchoices: /, `${t('help.choices')}: `);
-      },
-    })
-    .configureOutput({ outputError: (message, write) => write(commanderError(message, t)) })
-    .showHelpAfterError(t('help.after_error'));
-}
-
-/** Commander writes its parse errors in English; their shapes are few and stable. */
-const COMMANDER_ERRORS: Array<[RegExp, string]> = [
-  [/^error: unknown option '([^']+)'/, 'cli.unknown_option'],
-  [/^error: required option '([^']+)' not specified/, 'cli.missing_option'],
-  [/^error: missing required argument '([^']+)'/, 'cli.missing_argument'],
-  [/^error: option '([^']+)' argument missing/, 'cli.option_argument_missing'],
-  [/^error: option '([^']+)' argument '([^']*)' is invalid\. (.*)/s, 'cli.invalid_argument'],
-  [/^error: unknown command '([^']+)'/, 'cli.unknown_command'],
-  [/^error: too many arguments(?: for '([^']+)')?/, 'cli.excess_arguments'],
-];
-
-function commanderError(message: string, t: CliText['t']): string {
-  for (const [pattern, key] of COMMANDER_ERRORS) {
-    const m = pattern.exec(message);
-    if (!m) continue;
-    const hint = /\(Did you mean ([^?]+)\?\)/.exec(message)?.[1];
-    const reason = (m[3] ?? '').replace(/^Allowed choices are (.*)\.\s*$/s, (_, choices: string) => t('cli.allowed_choices', { choices })).trim();
-    return `${t('cli.error', { message: t(key, { name: m[1] ?? '', value: m[2] ?? '', reason }) })}${hint ? `\n${t('cli.did_you_mean', { hint })}` : ''}\n`;
-  }
-  return message;
 }

@@ -25,6 +25,8 @@ export interface NoticesConfig {
   /** Largest receipt image accepted, in bytes. */
   readonly receiptMaxBytes: number;
   readonly warnings: readonly string[];
+  /** The same warning as data, for the operator CLI to say in the operator's language. */
+  readonly generatedSecrets: { readonly names: readonly string[]; readonly file: string } | null;
 }
 
 export class NoticesConfigError extends Error {
@@ -123,7 +125,14 @@ export function loadNoticesConfig(env: NodeJS.ProcessEnv = process.env, options:
     logLevel: e.LOG_LEVEL,
     receiptMaxBytes: e.NOTICES_RECEIPT_MAX_BYTES,
     warnings,
+    generatedSecrets: !e.NOTICES_COOKIE_KEYS && e.NODE_ENV !== 'production' ? { names: ['NOTICES_COOKIE_KEYS'], file: join(dataDir, SECRETS_FILE) } : null,
   });
+}
+
+/** The operator CLI's language when no --lang is given: Japanese when the locale says so (LANG=ja_JP.UTF-8). */
+export function operatorLanguage(env: NodeJS.ProcessEnv = process.env): 'ja' | 'en' {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return locale.toLowerCase().startsWith('ja') ? 'ja' : 'en';
 }
 
 function resolveClient(id: string | undefined, secret: string | undefined, dataDir: string, problems: string[]): NoticesConfig['client'] {

@@ -29,8 +29,8 @@ export class Forbidden extends NoticesError {
 export class NotFound extends NoticesError {
   override readonly status = 404;
   override readonly expose = true;
-  constructor(code = 'errors.not_found', message?: string) {
-    super(code, message);
+  constructor(code = 'errors.not_found', message?: string, params: Record<string, string | number> = {}) {
+    super(code, message, params);
   }
 }
 

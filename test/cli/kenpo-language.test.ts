@@ -51,7 +51,7 @@ test('errors in both languages: the domain, the CLI and commander', async () => 
   const required = await kenpo.run(['members', 'add', '--symbol', '10'], JA);
   expect(required.stderr).toMatch(/^エラー: 必須のオプション --number <digits> が指定されていません/);
   expect((await kenpo.run(['members', 'lst'], JA)).stderr).toMatch(/^エラー: lst というコマンドはありません\n\(list のことですか\?\)/);
-  expect((await kenpo.run(['members', 'lst'])).stderr).toMatch(/^error: unknown command lst/);
+  expect((await kenpo.run(['members', 'lst'])).stderr).toMatch(/^error: unknown command 'lst'/);
 
   const help = await kenpo.run(['members', 'import', '--help'], JA);
   expect(help.stdout).toMatch(/^使い方: kenpo members import/);

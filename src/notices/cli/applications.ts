@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { createApplicationService } from '../domain/application-service.js';
 import { APPLICATION_STATUSES, type Application, type ApplicationStatus } from '../domain/records.js';
 import { BadRequest, NotFound } from '../errors.js';
-import { fields, run, table, withJson, type JsonFlag } from './output.js';
+import type { Cli, JsonFlag } from './output.js';
 
 /** What the operator sees of an application (the receipt itself comes with `applications receipt`). */
 function describe(a: Application) {
@@ -27,67 +27,68 @@ function describe(a: Application) {
 
 const service = (db: Parameters<typeof createApplicationService>[0]) => createApplicationService(db, { receiptMaxBytes: Number.MAX_SAFE_INTEGER });
 
-export function registerApplications(program: Command): void {
-  const applications = program.command('applications').description('インフルエンザ予防接種補助申請: list, inspect and decide the members\' applications');
+export function registerApplications(program: Command, cli: Cli): void {
+  const { t, fields, table } = cli;
+  const applications = program.command('applications').description(t('applications.description'));
 
-  withJson(
+  cli.withJson(
     applications
       .command('list')
-      .description('submitted applications, oldest first')
-      .addOption(new Option('--status <status>', 'only those with this status').choices(APPLICATION_STATUSES)),
+      .description(t('applications.list.description'))
+      .addOption(new Option('--status <status>', t('applications.list.status')).choices(APPLICATION_STATUSES)),
   ).action(async (flags: JsonFlag & { status?: ApplicationStatus }) => {
-    await run(flags, async (db) => {
+    await cli.run(flags, async (db) => {
       const list = await service(db).list({ status: flags.status });
       return {
         json: list.map(describe),
         text: list.length
           ? table(
               ['id', 'status', 'symbol-number', 'person', 'vaccinated', 'paid', 'subsidy', 'submitted'],
-              list.map((a) => [a.id, a.status, `${a.insurerSymbol}-${a.insuredNumber}-${a.branchNumber}`, a.personName, a.vaccinatedOn, a.amountPaid, a.subsidyAmount, a.submittedAt]),
+              list.map((a) => [a.id, t(`status.${a.status}`), `${a.insurerSymbol}-${a.insuredNumber}-${a.branchNumber}`, a.personName, a.vaccinatedOn, a.amountPaid, a.subsidyAmount, a.submittedAt]),
             )
-          : 'no applications',
+          : t('applications.none'),
       };
     });
   });
 
-  withJson(applications.command('show').description('one application').argument('<id>')).action(async (id: string, flags: JsonFlag) => {
-    await run(flags, async (db) => {
+  cli.withJson(applications.command('show').description(t('applications.show.description')).argument('<id>')).action(async (id: string, flags: JsonFlag) => {
+    await cli.run(flags, async (db) => {
       const found = await service(db).find(id);
-      if (!found) throw new NotFound('cli.no_application', `no application with id ${id}`);
-      return { json: describe(found), text: fields(describe(found)) };
+      if (!found) throw new NotFound('cli.no_application', `no application with id ${id}`, { id });
+      return { json: describe(found), text: fields({ ...describe(found), status: t(`status.${found.status}`) }) };
     });
   });
 
-  withJson(
+  cli.withJson(
     applications
       .command('receipt')
-      .description('save the receipt the member uploaded, to look at before deciding')
+      .description(t('applications.receipt.description'))
       .argument('<id>')
-      .requiredOption('--out <file>', 'where to write it'),
+      .requiredOption('--out <file>', t('applications.receipt.out')),
   ).action(async (id: string, flags: JsonFlag & { out: string }) => {
-    await run(flags, async (db) => {
+    await cli.run(flags, async (db) => {
       const receipt = await service(db).receiptById(id);
-      if (!receipt) throw new NotFound('cli.no_application', `no application with id ${id}`);
+      if (!receipt) throw new NotFound('cli.no_application', `no application with id ${id}`, { id });
       writeFileSync(flags.out, receipt.data);
-      return { json: { id, file: flags.out, type: receipt.type, bytes: receipt.data.length }, text: `wrote ${receipt.data.length} bytes (${receipt.type}) to ${flags.out}` };
+      return { json: { id, file: flags.out, type: receipt.type, bytes: receipt.data.length }, text: t('applications.receipt.done', { bytes: receipt.data.length, type: receipt.type, file: flags.out }) };
     });
   });
 
-  withJson(
+  cli.withJson(
     applications
       .command('decide')
-      .description('approve with the subsidy amount, or reject with a reason; the member sees the decision')
+      .description(t('applications.decide.description'))
       .argument('<id>')
-      .option('--approve <amount>', 'approve, paying this many yen (at most what the member paid)')
-      .option('--reject <reason>', 'reject, with a reason the member will read'),
+      .option('--approve <amount>', t('applications.decide.approve'))
+      .option('--reject <reason>', t('applications.decide.reject')),
   ).action(async (id: string, flags: JsonFlag & { approve?: string; reject?: string }) => {
-    await run(flags, async (db) => {
+    await cli.run(flags, async (db) => {
       if ((flags.approve === undefined) === (flags.reject === undefined)) throw new BadRequest('cli.decision', 'give exactly one of --approve AMOUNT or --reject REASON');
-      if (flags.approve !== undefined && !/^\d{1,7}$/.test(flags.approve)) throw new BadRequest('cli.amount', `--approve must be a whole number of yen (got ${JSON.stringify(flags.approve)})`);
+      if (flags.approve !== undefined && !/^\d{1,7}$/.test(flags.approve)) throw new BadRequest('cli.amount_format', `--approve must be a whole number of yen (got ${JSON.stringify(flags.approve)})`, { got: JSON.stringify(flags.approve) });
       const decided = await service(db).decide(id, flags.approve !== undefined ? { approve: Number(flags.approve) } : { reject: flags.reject! });
       return {
         json: describe(decided),
-        text: decided.status === 'approved' ? `approved ${id}: subsidy ${decided.subsidyAmount} yen` : `rejected ${id}: ${decided.rejectReason}`,
+        text: decided.status === 'approved' ? t('applications.decide.approved', { id, amount: decided.subsidyAmount ?? 0 }) : t('applications.decide.rejected', { id, reason: decided.rejectReason ?? '' }),
       };
     });
   });

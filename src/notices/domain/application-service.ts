@@ -92,11 +92,11 @@ export function createApplicationService(db: Knex, options: { receiptMaxBytes: n
     /** Approve with a subsidy of at most what was paid, or reject with a reason the member will read. */
     async decide(id: string, decision: Decision): Promise<Application> {
       const application = await store.find(id);
-      if (!application) throw new NotFound('cli.no_application', `no application with id ${id}`);
-      if (application.status !== 'pending') throw new BadRequest('cli.decided', `application ${id} is already ${application.status}`);
+      if (!application) throw new NotFound('cli.no_application', `no application with id ${id}`, { id });
+      if (application.status !== 'pending') throw new BadRequest('cli.decided', `application ${id} is already ${application.status}`, { id, status: application.status });
       if ('approve' in decision) {
         if (!Number.isInteger(decision.approve) || decision.approve < 1 || decision.approve > application.amountPaid) {
-          throw new BadRequest('cli.amount', `the subsidy must be a whole number of yen from 1 to the ${application.amountPaid} paid`);
+          throw new BadRequest('cli.amount', `the subsidy must be a whole number of yen from 1 to the ${application.amountPaid} paid`, { paid: application.amountPaid });
         }
       } else if (!decision.reject.trim() || decision.reject.length > 500) {
         throw new BadRequest('cli.reason', 'a rejection needs a reason of 1–500 characters');
