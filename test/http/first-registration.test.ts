@@ -4,6 +4,7 @@ import { startTestIdp, type TestIdp } from '../support/idp.js';
 import { lastCode, readOutbox } from '../support/outbox.js';
 import { addNewMember, bindAuthenticator, post, registerThroughDone, stepOf } from '../support/registration.js';
 import { totp } from '../support/totp.js';
+import { dbTime } from '../../src/db/knex.js';
 import { authorizationRequest, openLogin, REDIRECT_URI, registerRp, submitLogin, type TestRp } from '../support/relying-party.js';
 
 let idp: TestIdp;
@@ -177,8 +178,9 @@ describe('password', () => {
     const cases: Array<[string, string, string]> = [
       ['Abcdef-12', 'Abcdef-13', 'パスワードとパスワード確認用が一致しません。'],
       ['Ab-1', 'Ab-1', 'パスワードは8文字～64文字で入力してください。'],
-      ['パスワード12345678', 'パスワード12345678', '使用できない文字'],
-      ['with space-1', 'with space-1', '使用できない文字'],
+      // A character that is not allowed is named (a space shows as ␣).
+      ['パスワード12345678', 'パスワード12345678', '「パ」はパスワードに使用できない文字です。'],
+      ['with space-1', 'with space-1', '「␣」はパスワードに使用できない文字です。'],
       [initialPassword, initialPassword, '初期パスワードは使用できません。'],
       ['x19900315-Ok', 'x19900315-Ok', '生年月日を含むパスワードは使用できません。'],
       [`${loginId.toUpperCase()}!Zz`, `${loginId.toUpperCase()}!Zz`, 'ユーザーIDを含むパスワードは使用できません。'],
@@ -226,6 +228,20 @@ describe('e-mail', () => {
     page = await post(journey.browser, idp, page, { password: 'Nami/Kaze-88', password_confirm: 'Nami/Kaze-88' });
     return { ...journey, page };
   }
+
+  test('resending the code says so, and the newest code works', async () => {
+    const { browser, page } = await atEmail();
+    const address = `resend${seq}@example.com`;
+    const codePage = await post(browser, idp, page, { action: 'send', email: address });
+    // The resend cooldown has passed.
+    await idp.services.db('single_use_tokens').update({ created_at: dbTime(new Date(Date.now() - 60_000)) });
+    const resent = await post(browser, idp, codePage, { action: 'resend' });
+    expect(stepOf(resent)).toBe('email');
+    expect(resent.body).toContain(`${address} に確認コードを再送しました。`);
+    expect(readOutbox(idp.config.dataDir).filter((m) => m.to.includes(address))).toHaveLength(2);
+    const done = await post(browser, idp, resent, { action: 'verify', code: lastCode(idp.config.dataDir, address) });
+    expect(stepOf(done)).toBe('done');
+  });
 
   test('a malformed address, a wrong code, a resend too soon and five wrong codes each say so', async () => {
     const { member, browser, page } = await atEmail();
