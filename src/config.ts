@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** The one configuration object. Nothing else reads process.env. */
@@ -22,11 +22,22 @@ export interface Config {
   readonly throttlePerHour: number;
   readonly trustProxy: boolean;
   readonly logLevel: string;
+  /** The society's name, contact and look: every page, every mail, the authenticator's issuer, MAIL_FROM's display name. */
+  readonly society: Society;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
   /** The same warning as data, for the operator CLI to say in the operator's language. */
   readonly generatedSecrets: { readonly names: readonly string[]; readonly file: string } | null;
+}
+
+export interface Society {
+  readonly name: string;
+  readonly contact: { readonly phone?: string; readonly hours?: string; readonly mail?: string };
+  /** An image file shown in every page's header. */
+  readonly logo?: { readonly path: string; readonly type: string };
+  /** `#rrggbb`, the accent colour of the pages. */
+  readonly color?: string;
 }
 
 export interface DataKey {
@@ -62,7 +73,7 @@ const schema = z.object({
   ISSUER: url(['http:', 'https:'])
     .refine((v) => !new URL(v).search && !new URL(v).hash, 'must not have a query or fragment')
     .optional(),
-  ISSUER_NAME: z.string().min(1).max(64).default('kenpo-idp'),
+  ISSUER_NAME: z.string().min(1).max(64).optional(),
   DATA_DIR: z.string().min(1).default('data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
@@ -76,7 +87,7 @@ const schema = z.object({
     .transform((v, ctx) => parseDataKeys(v, ctx))
     .optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
-  MAIL_FROM: z.string().min(3).default('kenpo-idp <no-reply@localhost>'),
+  MAIL_FROM: z.string().min(3).default('no-reply@localhost'),
   LOCKOUT_THRESHOLD: int(1, 1000).default(10),
   THROTTLE_PER_HOUR: int(1, 1_000_000).default(100),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
@@ -84,7 +95,27 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456),
   ARGON2_TIME_COST: int(1, 100).default(2),
   ARGON2_PARALLELISM: int(1, 64).default(1),
+  SOCIETY_NAME: z.string().trim().min(1).max(64).default('健康保険組合'),
+  SOCIETY_CONTACT: z.string().max(300).transform((v, ctx) => parseContact(v, ctx)).optional(),
+  SOCIETY_LOGO: z
+    .string()
+    .refine((v) => LOGO_TYPES[extname(v).toLowerCase()] !== undefined, 'must be a .png, .svg, .jpg or .webp file')
+    .refine((v) => existsSync(v) && statSync(v).isFile() && statSync(v).size <= 512 * 1024, 'must name a readable file of at most 512 KiB')
+    .optional(),
+  SOCIETY_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #0b5cad').optional(),
 });
+
+const LOGO_TYPES: Record<string, string> = { '.png': 'image/png', '.svg': 'image/svg+xml', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
+
+/** `SOCIETY_CONTACT` is `phone;hours;mail` (each part may be empty), e.g. `03-1234-5678;平日 9:00〜17:00;kenpo@example.jp`. */
+function parseContact(value: string, ctx: z.RefinementCtx): Society['contact'] {
+  const [phone = '', hours = '', mail = '', ...rest] = value.split(';').map((part) => part.trim());
+  if (rest.length || (mail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mail))) {
+    ctx.addIssue({ code: 'custom', message: 'must be "phone;hours;mail", the mail an e-mail address' });
+    return {};
+  }
+  return { ...(phone && { phone }), ...(hours && { hours }), ...(mail && { mail }) };
+}
 
 /**
  * `DATA_ENCRYPTION_KEY` is `id:base64` or a comma-separated list of them, the current key first.
@@ -153,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     port,
     issuer: (e.ISSUER ?? `http://localhost:${port}`).replace(/\/$/, ''),
-    issuerName: e.ISSUER_NAME,
+    issuerName: e.ISSUER_NAME ?? e.SOCIETY_NAME,
     dataDir,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -165,6 +196,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throttlePerHour: e.THROTTLE_PER_HOUR,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    society: {
+      name: e.SOCIETY_NAME,
+      contact: e.SOCIETY_CONTACT ?? {},
+      ...(e.SOCIETY_LOGO && { logo: { path: resolve(e.SOCIETY_LOGO), type: LOGO_TYPES[extname(e.SOCIETY_LOGO).toLowerCase()]! } }),
+      ...(e.SOCIETY_COLOR && { color: e.SOCIETY_COLOR.toLowerCase() }),
+    },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     warnings,
     generatedSecrets: generated.length ? { names: generated, file: join(dataDir, 'secrets.json') } : null,

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from './config.js';
 import { ping } from './db/knex.js';
 import { scheduleExpirySweep } from './adapters/knex-adapter.js';
+import { branding, createHomeRouter } from './home.js';
 import { adapterFor, openServices, type Services } from './idp.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
@@ -52,9 +53,10 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
   provider.use(securityHeaders());
   provider.use(language());
+  provider.use(branding(config.society));
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
-  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
+  for (const router of [healthRouter(services), createHomeRouter({ provider, society: config.society }), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

@@ -6,7 +6,7 @@ import { AppError, TooManyRequests } from './errors.js';
 import { hasMessage, pickLanguage, translator, type Lang } from './i18n.js';
 import type { Logger } from './log.js';
 import { projectRoot } from './paths.js';
-import { renderView, type PageState } from './views.js';
+import { pageLocals, renderView, type PageState } from './views.js';
 
 /** Sets ctx.state.lang for every request and remembers an explicit choice in a cookie. */
 export function language() {
@@ -83,7 +83,7 @@ export function errorHandler(logger: Logger) {
       ctx.set('Cache-Control', 'no-store');
       if (wantsHtml(ctx)) {
         ctx.type = 'html';
-        ctx.body = await renderView(lang, 'error', { message });
+        ctx.body = await renderView(lang, 'error', { ...pageLocals(ctx), message, restart: code === 'errors.session_expired' });
       } else {
         ctx.body = { error: code.replace(/^errors\./, ''), error_description: message };
       }

@@ -1,28 +1,21 @@
-import { z } from 'zod';
-import { render } from '../views.js';
-import type { Journey } from './context.js';
-import { formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
-
-const method = z.enum(['otp', 'webauthn']).catch('otp');
+import { accountForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
 /** Journey step 4 (seed 2-5): keep or change the user ID, and choose the second factor. */
 export function accountStep({ registration }: StepDeps): StepHandler {
-  const show = (ctx: Parameters<StepHandler['show']>[0], journey: Journey, locals: { loginId?: string; mfaMethod?: string; error?: string | null } = {}, status = 200) =>
-    render(ctx, 'account', {
-      action: journey.path('account'),
-      loginId: locals.loginId ?? journey.member!.loginId,
-      mfaMethod: locals.mfaMethod ?? journey.member!.mfaMethod ?? 'otp',
-      error: locals.error ?? null,
-    }, status);
   return {
-    show: (ctx, journey) => show(ctx, journey),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('account');
+      await stepPage(ctx, journey, 'account', 'account', flash, {
+        loginId: flash?.fields?.login_id ?? journey.member!.loginId,
+        mfaMethod: flash?.fields?.mfa_method ?? journey.member!.mfaMethod ?? 'otp',
+      });
+    },
     async submit(ctx, journey) {
-      const fields = formFields(ctx);
-      const mfaMethod = method.parse(fields.mfa_method);
-      const loginId = fields.login_id ?? '';
+      const { login_id: loginId, mfa_method: mfaMethod } = readForm(ctx, accountForm);
       const outcome = await registration.confirmAccount(journey.member!, loginId, mfaMethod);
       if (outcome.ok) return redirect(ctx, journey.path(''));
-      await show(ctx, journey, { loginId, mfaMethod, error: t(ctx)(`errors.${outcome.problem}`) }, outcome.problem === 'login_id.taken' ? 409 : 400);
+      redirect(ctx, await journey.flash({ step: 'account', error: `errors.${outcome.problem}`, fields: { login_id: loginId, mfa_method: mfaMethod } }));
     },
   };
 }

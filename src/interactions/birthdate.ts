@@ -1,17 +1,18 @@
-import { render } from '../views.js';
-import { formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { birthdateForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
 /** Journey step 2 (seed 2-3): the birth date, 8 digits; a miss counts towards the lockout. */
 export function birthdateStep({ registration, throttle }: StepDeps): StepHandler {
   return {
-    show: (ctx, journey) => render(ctx, 'birthdate', { action: journey.path('birthdate'), error: null }),
+    show: async (ctx, journey) => stepPage(ctx, journey, 'birthdate', 'birthdate', await journey.readFlash('birthdate')),
     async submit(ctx, journey) {
-      const { birthdate = '' } = formFields(ctx);
+      const { birthdate } = readForm(ctx, birthdateForm);
       const outcome = await registration.verifyBirthDate(journey.member!, birthdate, { ip: ctx.ip, clientId: journey.clientId });
       if (outcome.ok) return redirect(ctx, journey.path(''));
       await throttle.fail(ctx.ip);
-      if (outcome.problem === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
-      await render(ctx, 'birthdate', { action: journey.path('birthdate'), error: t(ctx)(`errors.${outcome.problem}`) }, 400);
+      // A locked member is back at the login page, which says so and names the contact.
+      if (outcome.problem === 'locked') return redirect(ctx, await journey.flash({ step: 'login', error: 'errors.locked' }));
+      redirect(ctx, await journey.flash({ step: 'birthdate', error: `errors.${outcome.problem}` }));
     },
   };
 }

@@ -19,6 +19,24 @@ export interface Progress {
   pendingOtp?: string;
   /** The challenge of the passkey ceremony the page in front of the member was given; used once. */
   webauthnChallenge?: string;
+  /** New recovery codes, sealed, shown on every reload until the member says they are saved. */
+  recoveryCodes?: string;
+  /** The second factor was a recovery code; how many remain. Cleared once the member chose. */
+  recoveryUsed?: number;
+  /** Binding a new authenticator app after a recovery-code sign-in. */
+  rebind?: boolean;
+}
+
+/**
+ * What a POST tells the page it redirects to (PRG): an error or a notice (locale keys),
+ * and the harmless fields to fill in again. Shown once, on the step that set it.
+ */
+export interface Flash {
+  step: string;
+  error?: string;
+  notice?: string;
+  params?: Record<string, string | number>;
+  fields?: Record<string, string>;
 }
 
 export interface JourneyDeps {
@@ -44,6 +62,13 @@ export interface Journey {
   reset(): Promise<void>;
   /** Ends the interaction and returns where the browser goes next (the provider). */
   finish(result: InteractionResults): Promise<string>;
+  /** Keeps a message for the step's page and returns its path: a POST answers with a redirect to it. */
+  flash(flash: Flash): Promise<string>;
+  /**
+   * The message a POST left for this step. It stays for a reload (the page looks as it did,
+   * the user ID typed is still there) until the next POST or step replaces it; `once` takes it.
+   */
+  readFlash(step: string, once?: boolean): Promise<Flash | null>;
 }
 
 export function memberFacts(member: Member, terms: Terms | undefined, passkeys: number): MemberFacts {
@@ -63,7 +88,8 @@ export function memberFacts(member: Member, terms: Terms | undefined, passkeys: 
 export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Journey> {
   // Throws SessionNotFound unless this browser holds the interaction's cookie.
   const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
-  const progress = ((interaction.result as { kenpo?: Progress } | undefined)?.kenpo ?? null) as Progress | null;
+  const stored = (interaction.result ?? {}) as { kenpo?: Progress; flash?: Flash };
+  const progress = (stored.kenpo ?? null) as Progress | null;
   const loginPrompt = interaction.prompt.name === 'login';
   const memberId = progress?.memberId ?? (loginPrompt ? null : (interaction.session?.accountId ?? null));
   const found = memberId ? await deps.findMember(memberId) : undefined;
@@ -76,6 +102,16 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
     consentPrompt: interaction.prompt.name === 'consent',
     registrationJustFinished: Boolean(progress && !progress.wasRegistered && !progress.doneAcknowledged),
     secondFactorDone: Boolean(progress && progress.amr.length > 1),
+    recoveryCodesPending: Boolean(progress?.recoveryCodes),
+    recoveryCodeUsed: progress?.recoveryUsed !== undefined,
+    rebinding: Boolean(progress?.rebind),
+  };
+  // The last result saved by this request: a flash keeps the progress as it is now.
+  let latest = stored;
+  const save = async (result: { kenpo?: Progress; flash?: Flash }) => {
+    latest = result;
+    interaction.result = result;
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   };
   const base = `/interaction/${interaction.uid}`;
   return {
@@ -87,13 +123,20 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
     clientId: String(interaction.params.client_id),
     path: (step) => `${base}/${step}`,
     async advance(next) {
-      interaction.result = { kenpo: next };
-      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+      await save({ kenpo: next });
       return base;
     },
     async reset() {
-      interaction.result = {};
-      await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+      await save({});
+    },
+    async flash(flash) {
+      await save({ ...(latest.kenpo && { kenpo: latest.kenpo }), flash });
+      return `${base}/${flash.step}`;
+    },
+    async readFlash(step, once = false) {
+      if (stored.flash?.step !== step) return null;
+      if (once) await save({ ...(latest.kenpo && { kenpo: latest.kenpo }) });
+      return stored.flash;
     },
     finish: (result) => deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }),
   };

@@ -1,5 +1,5 @@
-import { render } from '../views.js';
-import { formFields, redirect, type StepHandler } from './step.js';
+import { doneForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepHandler } from './step.js';
 
 /**
  * Journey step 7 (seed 2-8): 「初回登録の完了」. The member goes straight on instead of the
@@ -8,14 +8,22 @@ import { formFields, redirect, type StepHandler } from './step.js';
  */
 export function doneStep(): StepHandler {
   return {
-    show: (ctx, journey) => render(ctx, 'done', { action: journey.path('done') }),
+    show: (ctx, journey) => stepPage(ctx, journey, 'done', 'done', null),
     async submit(ctx, journey) {
-      const { decision } = formFields(ctx);
+      const { decision } = readForm(ctx, doneForm);
       if (decision === 'logout') {
         await journey.reset();
-        return render(ctx, 'logged-out', { again: journey.path('') });
+        return redirect(ctx, journey.path('logged-out'));
       }
       redirect(ctx, await journey.advance({ ...journey.progress!, doneAcknowledged: true }));
     },
+  };
+}
+
+/** After 「ログアウト」 on the done page: the login page of the same journey is one tap away. */
+export function loggedOutPage(): StepHandler {
+  return {
+    show: (ctx, journey) => stepPage(ctx, journey, 'logged-out', 'logged-out', null, { again: journey.path('') }),
+    submit: async (ctx, journey) => redirect(ctx, journey.path('logged-out')),
   };
 }

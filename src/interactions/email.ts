@@ -1,56 +1,53 @@
-import type { Context } from 'koa';
 import type { Lang } from '../i18n.js';
 import { RESEND_COOLDOWN_SECONDS } from '../members/email-verification.js';
-import { render, type PageState } from '../views.js';
-import type { Journey } from './context.js';
-import { checked, formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import type { PageState } from '../views.js';
+import { emailForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
 /**
  * Journey step 6 (seed 2-7): the address, then the 6-digit code mailed to it. The address
  * counts as verified only once the code comes back.
  */
 export function emailStep({ email }: StepDeps): StepHandler {
-  const page = async (ctx: Context, journey: Journey, locals: { error?: string | null; notice?: string | null; address?: string } = {}, status = 200) => {
-    const pending = await email.pending(journey.member!);
-    await render(ctx, pending ? 'email-code' : 'email', {
-      action: journey.path('email'),
-      pending,
-      address: locals.address ?? journey.member!.email ?? '',
-      error: locals.error ?? null,
-      notice: locals.notice ?? null,
-      cooldown: RESEND_COOLDOWN_SECONDS,
-    }, status);
-  };
-
-  const send = async (ctx: Context, journey: Journey, address: string, signOutAll: boolean) => {
-    const lang = (ctx.state as PageState).lang as Lang;
-    const result = await email.start(journey.member!, address, { signOutAll, lang });
-    if (result.status === 'sent') return redirect(ctx, journey.path('email'));
-    const error = result.status === 'invalid' ? t(ctx)('errors.email.invalid') : t(ctx)('errors.email.cooldown', { seconds: result.retryAfterSeconds });
-    await page(ctx, journey, { error, address }, result.status === 'invalid' ? 400 : 429);
-  };
-
   return {
-    show: (ctx, journey) => page(ctx, journey),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('email');
+      const pending = await email.pending(journey.member!);
+      await stepPage(ctx, journey, 'email', pending ? 'email-code' : 'email', flash, {
+        pending,
+        address: flash?.fields?.email ?? journey.member!.email ?? '',
+        signoutAll: flash?.fields?.signout_all === '1',
+        cooldown: RESEND_COOLDOWN_SECONDS,
+      });
+    },
     async submit(ctx, journey) {
-      const fields = formFields(ctx);
-      switch (fields.action) {
+      const form = readForm(ctx, emailForm);
+      const again = (flash: { error?: string; notice?: string; params?: Record<string, string | number>; fields?: Record<string, string> }) =>
+        journey.flash({ step: 'email', ...flash }).then((path) => redirect(ctx, path));
+      const send = async (address: string, signOutAll: boolean, resent: boolean) => {
+        const result = await email.start(journey.member!, address, { signOutAll, lang: (ctx.state as PageState).lang as Lang });
+        if (result.status === 'sent') return again(resent ? { notice: 'journey.email.resent', params: { address } } : {});
+        const fields = { email: address, signout_all: signOutAll ? '1' : '' };
+        if (result.status === 'invalid') return again({ error: 'errors.email.invalid', fields });
+        await again({ error: 'errors.email.cooldown', params: { seconds: result.retryAfterSeconds }, fields });
+      };
+      switch (form.action) {
         case 'verify': {
-          const result = await email.confirm(journey.member!, fields.code ?? '');
+          const result = await email.confirm(journey.member!, form.code);
           if (result.status === 'ok') return redirect(ctx, journey.path(''));
-          if (result.status === 'wrong') return page(ctx, journey, { error: t(ctx)('errors.email.code_wrong', { tries: result.triesLeft }) }, 400);
+          if (result.status === 'wrong') return again({ error: 'errors.email.code_wrong', params: { tries: result.triesLeft } });
           await email.cancel(journey.member!);
-          return page(ctx, journey, { error: t(ctx)(result.status === 'expired' ? 'errors.email.code_expired' : 'errors.email.code_too_many') }, 400);
+          return again({ error: result.status === 'expired' ? 'errors.email.code_expired' : 'errors.email.code_too_many' });
         }
         case 'resend': {
           const pending = await email.pending(journey.member!);
-          return pending ? send(ctx, journey, pending, false) : page(ctx, journey);
+          return pending ? send(pending, false, true) : redirect(ctx, journey.path('email'));
         }
         case 'change':
           await email.cancel(journey.member!);
-          return redirect(ctx, journey.path('email'));
+          return again({});
         default:
-          return send(ctx, journey, fields.email ?? '', checked(fields, 'signout_all'));
+          return send(form.email, form.signout_all, false);
       }
     },
   };

@@ -14,8 +14,10 @@ export type Step =
   | 'done'
   | 'otp-setup'
   | 'webauthn-setup'
+  | 'recovery-codes'
   | 'otp'
   | 'webauthn'
+  | 'recovery-used'
   | 'consent'
   | 'finish';
 
@@ -46,23 +48,47 @@ export interface JourneyState {
   registrationJustFinished: boolean;
   /** A second factor was proven (or bound) in this interaction. */
   secondFactorDone: boolean;
+  /** New recovery codes are waiting until the member says they are saved (「保存しました」). */
+  recoveryCodesPending?: boolean;
+  /** The second factor was a recovery code: the member is asked to bind a new authenticator. */
+  recoveryCodeUsed?: boolean;
+  /** The member chose to bind a new authenticator app in place of the lost one. */
+  rebinding?: boolean;
 }
 
 type Due = (s: JourneyState, m: MemberFacts) => boolean;
 
+/** First registration (seed 2-3 … 2-7), each step with the fact that finishes it; written once, here. */
+const REGISTRATION: ReadonlyArray<readonly [Step, (m: MemberFacts) => boolean]> = [
+  ['birthdate', (m) => !m.birthdateVerified],
+  ['terms', (m) => !m.termsAccepted],
+  ['account', (m) => !m.loginIdConfirmed],
+  ['password', (m) => !m.passwordChanged],
+  ['email', (m) => !m.emailVerified],
+];
+
 /** Each step with the condition that makes it due, in the seed's order; the first due step is next. */
 const STEPS: ReadonlyArray<readonly [Step, Due]> = [
-  ['birthdate', (_, m) => !m.birthdateVerified],
-  ['terms', (_, m) => !m.termsAccepted],
-  ['account', (_, m) => !m.loginIdConfirmed],
-  ['password', (_, m) => !m.passwordChanged],
-  ['email', (_, m) => !m.emailVerified],
+  ...REGISTRATION.map(([step, due]) => [step, (_: JourneyState, m: MemberFacts) => due(m)] as const),
   ['done', (s, m) => m.registered && s.registrationJustFinished],
-  ['otp-setup', (_, m) => m.mfaMethod === 'otp' && !m.otpBound],
+  ['otp-setup', (s, m) => m.mfaMethod === 'otp' && (!m.otpBound || Boolean(s.rebinding))],
   ['webauthn-setup', (_, m) => m.mfaMethod === 'webauthn' && m.passkeys === 0],
+  ['recovery-codes', (s) => Boolean(s.recoveryCodesPending)],
   ['otp', (s, m) => m.mfaMethod === 'otp' && !s.secondFactorDone],
   ['webauthn', (s, m) => m.mfaMethod === 'webauthn' && !s.secondFactorDone],
+  ['recovery-used', (s) => Boolean(s.recoveryCodeUsed)],
 ];
+
+/** The pages of first registration as the step indicator numbers them, ending with 「初回登録の完了」. */
+export const REGISTRATION_STEPS: readonly Step[] = [...REGISTRATION.map(([step]) => step), 'done'];
+
+/** The indicator's last entry: binding the second factor and keeping the recovery codes. */
+export const SECOND_FACTOR_STEPS: readonly Step[] = ['otp-setup', 'webauthn-setup', 'recovery-codes'];
+
+/** Whether every first-registration step that is stored once is done (terms are asked again per version, so they do not count). */
+export function registrationComplete(m: Omit<MemberFacts, 'termsAccepted'>): boolean {
+  return REGISTRATION.every(([step, due]) => step === 'terms' || !due({ ...m, termsAccepted: true }));
+}
 
 export function nextStep(state: JourneyState): Step {
   if (state.loginPrompt) {

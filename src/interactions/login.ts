@@ -1,8 +1,7 @@
-import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { render } from '../views.js';
 import type { Journey } from './context.js';
-import { formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { loginForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
 export async function clientName(provider: Provider, journey: Journey): Promise<string> {
   const client = await provider.Client.find(journey.clientId);
@@ -11,18 +10,18 @@ export async function clientName(provider: Provider, journey: Journey): Promise<
 
 /** Journey step 1 (seed 2-2): user ID and password. Every failure reads the same. */
 export function loginStep({ provider, members, throttle }: StepDeps): StepHandler {
-  const show = async (ctx: Context, journey: Journey, locals: { error?: string; loginId?: string } = {}, status = 200) =>
-    render(ctx, 'login', { action: journey.path('login'), clientName: await clientName(provider, journey), loginId: locals.loginId ?? '', error: locals.error ?? null }, status);
-
   return {
-    show: (ctx, journey) => show(ctx, journey),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('login');
+      await stepPage(ctx, journey, 'login', 'login', flash, { clientName: await clientName(provider, journey), loginId: flash?.fields?.login ?? '' });
+    },
     async submit(ctx, journey) {
-      const { login = '', password = '' } = formFields(ctx);
+      const { login, password } = readForm(ctx, loginForm);
       const result = login && password ? await members.login(login, password, { ip: ctx.ip, clientId: journey.clientId }) : ({ status: 'invalid' } as const);
       if (result.status !== 'ok') {
         await throttle.fail(ctx.ip);
-        const error = t(ctx)(result.status === 'locked' ? 'errors.locked' : 'errors.invalid_credentials');
-        return show(ctx, journey, { error, loginId: login }, result.status === 'locked' ? 423 : 401);
+        const error = result.status === 'locked' ? 'errors.locked' : 'errors.invalid_credentials';
+        return redirect(ctx, await journey.flash({ step: 'login', error, fields: { login } }));
       }
       redirect(ctx, await journey.advance({ memberId: result.member.id, amr: ['pwd'], wasRegistered: Boolean(result.member.registeredAt) }));
     },

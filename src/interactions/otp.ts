@@ -1,20 +1,22 @@
-import { render } from '../views.js';
-import { formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { otpForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
-/** Journey step 9 (seed 4-3): the 6-digit code from the app, once only; or a recovery code. */
+/** Journey step 9 (seed 4-3): the 6-digit code from the app, once only; or, in its own field, a recovery code. */
 export function otpStep({ otp, throttle }: StepDeps): StepHandler {
   return {
-    show: (ctx, journey) => render(ctx, 'otp', { action: journey.path('otp'), error: null }),
+    show: async (ctx, journey) => stepPage(ctx, journey, 'otp', 'otp', await journey.readFlash('otp')),
     async submit(ctx, journey) {
-      const result = await otp.verify(journey.member!, formFields(ctx).code ?? '', { ip: ctx.ip, clientId: journey.clientId });
+      const form = readForm(ctx, otpForm);
+      const byRecoveryCode = form.recovery_code !== undefined;
+      const result = await otp.verify(journey.member!, (byRecoveryCode ? form.recovery_code : form.code) ?? '', { ip: ctx.ip, clientId: journey.clientId });
       if (result.status !== 'ok') await throttle.fail(ctx.ip);
-      if (result.status === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
+      if (result.status === 'locked') return redirect(ctx, await journey.flash({ step: 'login', error: 'errors.locked' }));
       if (result.status === 'wrong' || result.status === 'replay') {
-        return render(ctx, 'otp', { action: journey.path('otp'), error: t(ctx)(`errors.otp.${result.status}`) }, 400);
+        const error = byRecoveryCode && result.status === 'wrong' ? 'errors.recovery.wrong' : `errors.otp.${result.status}`;
+        return redirect(ctx, await journey.flash({ step: 'otp', error }));
       }
-      const next = await journey.advance({ ...journey.progress!, amr: ['pwd', 'otp'] });
-      if (result.method === 'recovery') return render(ctx, 'recovery-used', { remaining: result.remaining, next });
-      redirect(ctx, next);
+      const recoveryUsed = result.method === 'recovery' ? { recoveryUsed: result.remaining } : {};
+      redirect(ctx, await journey.advance({ ...journey.progress!, amr: ['pwd', 'otp'], ...recoveryUsed }));
     },
   };
 }

@@ -1,8 +1,5 @@
-import type { Context } from 'koa';
 import { MAX_PASSKEYS } from '../members/passkey-service.js';
-import { render } from '../views.js';
-import type { Journey, Progress } from './context.js';
-import { t, type StepDeps, type StepHandler } from './step.js';
+import { redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 import { keepChallenge, registrationResponse, takeChallenge } from './webauthn-ceremony.js';
 
 /**
@@ -11,22 +8,23 @@ import { keepChallenge, registrationResponse, takeChallenge } from './webauthn-c
  * one. 追加せずに続ける goes on with the journey.
  */
 export function passkeyAddStep({ passkeys }: StepDeps): StepHandler {
-  const page = async (ctx: Context, journey: Journey, progress: Progress, error: string | null = null, status = 200) => {
-    const count = await passkeys.count(journey.member!.id);
-    const options = count < MAX_PASSKEYS ? await passkeys.registrationOptions(journey.member!) : null;
-    if (options) await keepChallenge(journey, progress, options.challenge);
-    const locals = { mode: 'add', action: journey.path('passkey-add'), options, count, max: MAX_PASSKEYS, next: journey.path(''), error };
-    await render(ctx, 'webauthn-setup', locals, status);
-  };
   return {
-    show: (ctx, journey) => page(ctx, journey, journey.progress!),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('passkey-add', true);
+      const count = await passkeys.count(journey.member!.id);
+      const next = journey.path('');
+      if (flash?.notice) return stepPage(ctx, journey, 'passkey-add', 'passkey-added', null, { count, next, addPasskey: journey.path('passkey-add') });
+      const options = count < MAX_PASSKEYS ? await passkeys.registrationOptions(journey.member!) : null;
+      if (options) await keepChallenge(journey, journey.progress!, options.challenge);
+      await stepPage(ctx, journey, 'passkey-add', 'webauthn-setup', flash, { mode: 'add', options, count, max: MAX_PASSKEYS, next });
+    },
     async submit(ctx, journey) {
-      const { challenge, progress } = await takeChallenge(journey);
+      const { challenge } = await takeChallenge(journey);
       const response = registrationResponse(ctx);
       const context = { ip: ctx.ip, clientId: journey.clientId };
       const result = challenge && response ? await passkeys.register(journey.member!, response, challenge, context) : { status: 'refused' as const };
-      if (result.status !== 'registered') return page(ctx, journey, progress, t(ctx)(`errors.webauthn.registration_${result.status}`), 400);
-      await render(ctx, 'passkey-added', { count: result.passkeys, next: journey.path(''), addPasskey: journey.path('passkey-add') });
+      if (result.status !== 'registered') return redirect(ctx, await journey.flash({ step: 'passkey-add', error: `errors.webauthn.registration_${result.status}` }));
+      redirect(ctx, await journey.flash({ step: 'passkey-add', notice: 'passkey_added.title' }));
     },
   };
 }

@@ -1,16 +1,25 @@
-import { render } from '../views.js';
-import { checked, formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { passwordProblemMessage } from '../members/password-policy.js';
+import { passwordForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
-/** Journey step 5 (seed 2-6): a new password, twice; each broken rule has its own message. */
+/**
+ * Journey step 5 (seed 2-6): a new password, twice; each broken rule has its own message.
+ * A password is never kept in the interaction: the page checks length, characters and
+ * the match in the browser before sending (static/new-password.js), so those mistakes
+ * clear nothing; the rules only the server knows come back here with the fields empty.
+ */
 export function passwordStep({ registration }: StepDeps): StepHandler {
   return {
-    show: (ctx, journey) => render(ctx, 'password', { action: journey.path('password'), error: null, signoutAll: false }),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('password');
+      await stepPage(ctx, journey, 'password', 'password', flash, { signoutAll: flash?.fields?.signout_all === '1' });
+    },
     async submit(ctx, journey) {
-      const fields = formFields(ctx);
-      const signoutAll = checked(fields, 'signout_all');
-      const outcome = await registration.changePassword(journey.member!, fields.password ?? '', fields.password_confirm ?? '', signoutAll);
+      const { password, password_confirm: confirm, signout_all: signoutAll } = readForm(ctx, passwordForm);
+      const outcome = await registration.changePassword(journey.member!, password, confirm, signoutAll);
       if (outcome.ok) return redirect(ctx, journey.path(''));
-      await render(ctx, 'password', { action: journey.path('password'), error: t(ctx)(`errors.${outcome.problem}`), signoutAll }, 400);
+      const { key, params } = passwordProblemMessage(outcome.problem, password);
+      redirect(ctx, await journey.flash({ step: 'password', error: key, params, fields: { signout_all: signoutAll ? '1' : '' } }));
     },
   };
 }

@@ -6,7 +6,8 @@ import { accountStep } from './account.js';
 import { birthdateStep } from './birthdate.js';
 import { consentStep } from './consent.js';
 import { loadJourney, type Journey } from './context.js';
-import { doneStep } from './done.js';
+import { rememberJourney } from '../home.js';
+import { doneStep, loggedOutPage } from './done.js';
 import { emailStep } from './email.js';
 import type { Step } from './journey.js';
 import { loginStep } from './login.js';
@@ -14,6 +15,8 @@ import { otpSetupStep } from './otp-setup.js';
 import { otpStep } from './otp.js';
 import { passkeyAddStep } from './passkey-add.js';
 import { passwordStep } from './password.js';
+import { recoveryCodesStep } from './recovery-codes.js';
+import { recoveryUsedStep } from './recovery-used.js';
 import { redirect, type StepDeps, type StepHandler } from './step.js';
 import { termsStep } from './terms.js';
 import { webauthnSetupStep } from './webauthn-setup.js';
@@ -48,13 +51,17 @@ export function createInteractionRouter(deps: StepDeps): Router {
     'otp-setup': otpSetupStep(deps),
     otp: otpStep(deps),
     'webauthn-setup': webauthnSetupStep(deps),
+    'recovery-codes': recoveryCodesStep(deps),
     webauthn: webauthnStep(deps),
+    'recovery-used': recoveryUsedStep(deps),
     consent: consentStep(deps),
   };
   // Pages the member may choose though the journey never makes them due, each open only while its condition holds.
   const optional = new Map<string, { handler: StepHandler; allowed: (journey: Journey) => boolean }>([
     // Another passkey, only after a second factor was proven in this interaction.
     ['passkey-add', { handler: passkeyAddStep(deps), allowed: (j) => j.state.loginPrompt && j.state.secondFactorDone && j.member?.mfaMethod === 'webauthn' }],
+    // The page after logging out from 「初回登録の完了」, while nobody is logged in to this interaction.
+    ['logged-out', { handler: loggedOutPage(), allowed: (j) => j.state.loginPrompt && j.progress === null }],
   ]);
   const journeyDeps = { provider: deps.provider, findMember: deps.members.find, currentTerms: deps.terms.current, countPasskeys: deps.passkeys.count };
   const router = new Router({ prefix: '/interaction/:uid' });
@@ -68,6 +75,7 @@ export function createInteractionRouter(deps: StepDeps): Router {
 
   const handle = (method: 'show' | 'submit') => async (ctx: Context & { params: Record<string, string> }) => {
     const journey = await loadJourney(ctx, journeyDeps);
+    if (method === 'show') rememberJourney(ctx, journey.interaction.uid, journey.clientId);
     const chosen = optional.get(ctx.params.step ?? '');
     if (chosen && journey.interaction.uid === ctx.params.uid && chosen.allowed(journey)) return chosen.handler[method](ctx, journey);
     const handler = steps[ctx.params.step as Step];

@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { z } from 'zod';
+import { InvalidInput } from '../errors.js';
 import { translator, type Translate } from '../i18n.js';
 import type { EmailVerification } from '../members/email-verification.js';
 import type { MemberService } from '../members/member-service.js';
@@ -8,8 +10,10 @@ import type { PasskeyService } from '../members/passkey-service.js';
 import type { RegistrationService } from '../members/registration-service.js';
 import type { TermsService } from '../members/terms-service.js';
 import type { AddressThrottle } from '../members/throttle.js';
-import type { PageState } from '../views.js';
-import type { Journey } from './context.js';
+import { render, type PageState } from '../views.js';
+import type { Flash, Journey } from './context.js';
+import { stepIndicator } from './indicator.js';
+import type { Step } from './journey.js';
 
 /** One page of the member journey: `show` renders it, `submit` handles its form. */
 export interface StepHandler {
@@ -35,6 +39,23 @@ export function redirect(ctx: Context, location: string): void {
   ctx.redirect(location);
 }
 
+/**
+ * Renders a step's page (always a GET: every POST redirects here) with what the POST
+ * left in its flash: the error or notice in the member's language, the fields to refill,
+ * and the step indicator.
+ */
+export async function stepPage(ctx: Context, journey: Journey, step: Step | 'passkey-add' | 'logged-out', view: string, flash: Flash | null, locals: Record<string, unknown> = {}): Promise<void> {
+  const tr = t(ctx);
+  await render(ctx, view, {
+    action: journey.path(step),
+    steps: stepIndicator(journey, step as Step),
+    error: flash?.error ? tr(flash.error, flash.params) : null,
+    notice: flash?.notice ? tr(flash.notice, flash.params) : null,
+    locked: flash?.error === 'errors.locked',
+    ...locals,
+  });
+}
+
 export function t(ctx: Context): Translate {
   return translator((ctx.state as PageState).lang);
 }
@@ -48,6 +69,13 @@ export function formFields(ctx: Context): Record<string, string> {
     if (typeof last === 'string') fields[key] = last.slice(0, 1024);
   }
   return fields;
+}
+
+/** The step's form read through its schema (forms.ts); a form of the wrong shape is a 400 with a message. */
+export function readForm<T extends z.ZodType>(ctx: Context, schema: T): z.output<T> {
+  const parsed = schema.safeParse(formFields(ctx));
+  if (!parsed.success) throw new InvalidInput('errors.bad_request');
+  return parsed.data;
 }
 
 /** A checkbox is on when present with any value. */

@@ -1,39 +1,34 @@
-import type { Context } from 'koa';
-import { render } from '../views.js';
-import type { Journey, Progress } from './context.js';
-import { formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { webauthnSetupForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 import { keepChallenge, PASSKEY_AMR, registrationResponse, takeChallenge } from './webauthn-ceremony.js';
 
 /**
  * Journey step 8' (生体認証): register the member's first passkey, with user verification.
- * The recovery codes are shown once on the page that answers it, with a way to add a
+ * The recovery codes then wait for the `recovery-codes` page, which offers to add a
  * passkey on another device (the `passkey-add` step). A browser that cannot make a
  * passkey is not a dead end: the member may switch to the authenticator app instead.
  */
-export function webauthnSetupStep({ passkeys }: StepDeps): StepHandler {
-  const page = async (ctx: Context, journey: Journey, progress: Progress, error: string | null = null, status = 200) => {
-    const options = await passkeys.registrationOptions(journey.member!);
-    await keepChallenge(journey, progress, options.challenge);
-    await render(ctx, 'webauthn-setup', { mode: 'setup', action: journey.path('webauthn-setup'), options, error }, status);
-  };
+export function webauthnSetupStep({ passkeys, otp }: StepDeps): StepHandler {
   return {
-    show: (ctx, journey) => page(ctx, journey, journey.progress!),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('webauthn-setup');
+      const options = await passkeys.registrationOptions(journey.member!);
+      await keepChallenge(journey, journey.progress!, options.challenge);
+      await stepPage(ctx, journey, 'webauthn-setup', 'webauthn-setup', flash, { mode: 'setup', options });
+    },
     async submit(ctx, journey) {
       const context = { ip: ctx.ip, clientId: journey.clientId };
-      if (formFields(ctx).action === 'use-otp') {
+      if (readForm(ctx, webauthnSetupForm).action === 'use-otp') {
         await passkeys.chooseAuthenticatorApp(journey.member!, context);
         return redirect(ctx, journey.path(''));
       }
       const { challenge, progress } = await takeChallenge(journey);
       const response = registrationResponse(ctx);
       const result = challenge && response ? await passkeys.register(journey.member!, response, challenge, context) : { status: 'refused' as const };
-      if (result.status !== 'registered') return page(ctx, journey, progress, t(ctx)(`errors.webauthn.registration_${result.status}`), 400);
-      const next = await journey.advance({ ...progress, amr: PASSKEY_AMR });
-      const addPasskey = journey.path('passkey-add');
-      // Another tab registered the first passkey a moment earlier and was shown the codes.
-      if (!result.recoveryCodes) return render(ctx, 'passkey-added', { count: result.passkeys, next, addPasskey });
-      const codes = result.recoveryCodes;
-      await render(ctx, 'recovery-codes', { codes, intro: t(ctx)('recovery.intro_passkey'), next, addPasskey, download: `data:text/plain;charset=utf-8,${encodeURIComponent(codes.join('\n'))}` });
+      if (result.status !== 'registered') return redirect(ctx, await journey.flash({ step: 'webauthn-setup', error: `errors.webauthn.registration_${result.status}` }));
+      // Without codes, another tab registered the first passkey a moment earlier and was given them.
+      const recoveryCodes = result.recoveryCodes ? { recoveryCodes: otp.sealRecoveryCodes(journey.member!, result.recoveryCodes) } : {};
+      redirect(ctx, await journey.advance({ ...progress, amr: PASSKEY_AMR, ...recoveryCodes }));
     },
   };
 }

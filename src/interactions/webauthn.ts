@@ -1,8 +1,6 @@
-import type { Context } from 'koa';
 import type { AuthenticateResult } from '../members/passkey-service.js';
-import { render } from '../views.js';
-import type { Journey, Progress } from './context.js';
-import { checked, formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { webauthnForm } from './forms.js';
+import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 import { authenticationResponse, keepChallenge, PASSKEY_AMR, takeChallenge } from './webauthn-ceremony.js';
 
 /**
@@ -11,38 +9,37 @@ import { authenticationResponse, keepChallenge, PASSKEY_AMR, takeChallenge } fro
  * lockout. The member may ask to add another passkey once this one is proven.
  */
 export function webauthnStep({ passkeys, throttle }: StepDeps): StepHandler {
-  const page = async (ctx: Context, journey: Journey, progress: Progress, error: string | null = null, status = 200) => {
-    const options = await passkeys.authenticationOptions(journey.member!);
-    await keepChallenge(journey, progress, options.challenge);
-    await render(ctx, 'webauthn', { action: journey.path('webauthn'), options, error }, status);
-  };
   return {
-    show: (ctx, journey) => page(ctx, journey, journey.progress!),
+    async show(ctx, journey) {
+      const flash = await journey.readFlash('webauthn');
+      const options = await passkeys.authenticationOptions(journey.member!);
+      await keepChallenge(journey, journey.progress!, options.challenge);
+      await stepPage(ctx, journey, 'webauthn', 'webauthn', flash, { options });
+    },
     async submit(ctx, journey) {
-      const fields = formFields(ctx);
+      const form = readForm(ctx, webauthnForm);
       const context = { ip: ctx.ip, clientId: journey.clientId };
       const { challenge, progress } = await takeChallenge(journey);
-      const byCode = fields.code !== undefined;
+      const byCode = form.code !== undefined;
+      const again = async (error: string) => redirect(ctx, await journey.flash({ step: 'webauthn', error }));
       let result: AuthenticateResult;
       if (byCode) {
-        result = await passkeys.useRecoveryCode(journey.member!, fields.code!, context);
+        result = await passkeys.useRecoveryCode(journey.member!, form.code!, context);
       } else {
         const response = authenticationResponse(ctx);
         // A page without a live challenge (reloaded, or answered twice) is shown again, not counted.
-        if (!challenge || !response) return page(ctx, journey, progress, t(ctx)('errors.webauthn.refused'), 400);
+        if (!challenge || !response) return again('errors.webauthn.refused');
         result = await passkeys.authenticate(journey.member!, response, challenge, context);
       }
       if (result.status !== 'ok') await throttle.fail(ctx.ip);
-      if (result.status === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
-      if (result.status === 'refused') return page(ctx, journey, progress, t(ctx)(byCode ? 'errors.recovery.wrong' : 'errors.webauthn.refused'), 400);
-      const addPasskey = journey.path('passkey-add');
+      if (result.status === 'locked') return redirect(ctx, await journey.flash({ step: 'login', error: 'errors.locked' }));
+      if (result.status === 'refused') return again(byCode ? 'errors.recovery.wrong' : 'errors.webauthn.refused');
       if (result.method === 'recovery') {
         // A recovery code is a one-time password in RFC 8176's terms.
-        const next = await journey.advance({ ...progress, amr: ['pwd', 'otp'] });
-        return render(ctx, 'recovery-used', { remaining: result.remaining, next, addPasskey });
+        return redirect(ctx, await journey.advance({ ...progress, amr: ['pwd', 'otp'], recoveryUsed: result.remaining }));
       }
       const next = await journey.advance({ ...progress, amr: PASSKEY_AMR });
-      redirect(ctx, checked(fields, 'add_passkey') ? addPasskey : next);
+      redirect(ctx, form.add_passkey ? journey.path('passkey-add') : next);
     },
   };
 }

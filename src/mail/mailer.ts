@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config.js';
+import type { Config, Society } from '../config.js';
 
 export interface Mail {
   to: string;
@@ -14,16 +14,32 @@ export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
 
+/** `MAIL_FROM` as given when it names its sender, else with the society's name as the display name. */
+function sender(config: Pick<Config, 'mailFrom' | 'society'>): string | { name: string; address: string } {
+  return config.mailFrom.includes('<') ? config.mailFrom : { name: config.society.name, address: config.mailFrom.trim() };
+}
+
+/**
+ * Every mail speaks in the society's name: `{society}` in a subject or text (the locale
+ * files write it so) becomes its name, and the text ends with its contact.
+ */
+function branded(mail: Mail, society: Society): Mail {
+  const { phone, hours, mail: address } = society.contact;
+  const signature = [society.name, phone && `TEL ${phone}${hours ? ` (${hours})` : ''}`, !phone && hours, address].filter(Boolean).join('\n');
+  const fill = (text: string) => text.replaceAll('{society}', society.name);
+  return { ...mail, subject: fill(mail.subject), text: `${fill(mail.text).trimEnd()}\n\n--\n${signature}\n` };
+}
+
 /**
  * SMTP when SMTP_URL is set; otherwise each message is written, fully encoded, as an .eml
  * file in DATA_DIR/outbox, where an operator (or a test) can open it.
  */
-export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'dataDir'>): Mailer {
+export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'dataDir' | 'society'>): Mailer {
   if (config.smtpUrl) {
     const transport = nodemailer.createTransport(config.smtpUrl);
     return {
       async send(mail) {
-        await transport.sendMail({ from: config.mailFrom, ...mail });
+        await transport.sendMail({ from: sender(config), ...branded(mail, config.society) });
       },
     };
   }
@@ -31,7 +47,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'data
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from: config.mailFrom, ...mail });
+      const info = await transport.sendMail({ from: sender(config), ...branded(mail, config.society) });
       await mkdir(outbox, { recursive: true });
       // Time first, so a directory listing is in sending order.
       await writeFile(join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`), info.message as Buffer, { mode: 0o600 });

@@ -11,6 +11,7 @@ import { groupSecret, keyUri, matchingStep, newTotpSecret, normaliseCode } from 
 
 const SECRET_CONTEXT = 'members.otp_secret';
 const PENDING_CONTEXT = 'interaction.pending_otp_secret';
+const CODES_CONTEXT = 'interaction.recovery_codes';
 
 export type BindResult = { status: 'bound'; recoveryCodes: string[] } | { status: 'wrong' };
 export type VerifyResult =
@@ -36,6 +37,15 @@ export function createOtpService({ db, box, config, members }: { db: Knex; box: 
     setupDetails(member: Member, sealed: string): { uri: string; grouped: string } {
       const secret = box.open(sealed, context(member.id));
       return { uri: keyUri(secret, member.loginId, config.issuerName), grouped: groupSecret(secret) };
+    },
+
+    /** New recovery codes wait, sealed to the member, in the interaction until the member says they are saved. */
+    sealRecoveryCodes(member: Member, codes: string[]): string {
+      return box.seal(codes.join(' '), `${CODES_CONTEXT}:${member.id}`);
+    },
+
+    openRecoveryCodes(member: Member, sealed: string): string[] {
+      return box.open(sealed, `${CODES_CONTEXT}:${member.id}`).split(' ');
     },
 
     /** The first code confirms the binding; its time step counts as used. */

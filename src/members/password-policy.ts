@@ -37,3 +37,15 @@ export function checkNewPassword(
   if (isCommon(password)) return 'password.common';
   return null;
 }
+
+/** The first character of `password` the rules do not allow (as typed, e.g. 「あ」 or a space), if any. */
+export function disallowedCharacter(password: string): string | undefined {
+  return [...password].find((char) => !ALLOWED.test(char));
+}
+
+/** The locale key and parameters of a problem's message: a character problem names the character. */
+export function passwordProblemMessage(problem: PasswordProblem, password: string): { key: string; params: Record<string, string> } {
+  const char = problem === 'password.charset' ? disallowedCharacter(password) : undefined;
+  if (char === undefined) return { key: `errors.${problem}`, params: {} };
+  return { key: 'journey.password.charset_named', params: { char: char === ' ' || char === '\u3000' ? '␣' : char } };
+}

@@ -31,7 +31,7 @@ export interface RequestContext {
 
 export type LinkProblem = 'invalid' | 'locked' | 'initial';
 export type LinkCheck = { status: 'ok'; member: Member } | { status: LinkProblem };
-export type ResetResult = { status: 'ok' } | { status: LinkProblem } | { status: 'refused'; problem: PasswordProblem; loginId: string };
+export type ResetResult = { status: 'ok' } | { status: LinkProblem } | { status: 'refused'; problem: PasswordProblem | 'password.same_as_current'; loginId: string };
 
 /**
  * Whether the initial password (symbol + number + birth date) is still in force: the
@@ -139,6 +139,10 @@ export function createRecoveryService({ db, hasher, mailer, throttleStore, confi
       const { member } = found;
       const problem = checkNewPassword(password, confirm, member);
       if (problem) return { status: 'refused', problem, loginId: member.loginId };
+      // Resetting to the same password would leave a stolen one in force while the member believes it changed.
+      if (member.passwordHash && (await hasher.verify(member.passwordHash, password)).ok) {
+        return { status: 'refused', problem: 'password.same_as_current', loginId: member.loginId };
+      }
       const passwordHash = await hasher.hash(password); // outside the transaction: argon2 takes a while
       return db.transaction(async (trx): Promise<ResetResult> => {
         const store = createTokenStore(trx);

@@ -3,6 +3,7 @@ import { createAuditStore } from '../db/audit-store.js';
 import { isUniqueViolation } from '../db/knex.js';
 import { createMemberStore, type Member, type MfaMethod } from '../db/member-store.js';
 import { createOidcStore } from '../db/oidc-store.js';
+import { registrationComplete as journeyRegistrationComplete } from '../interactions/journey.js';
 import { NEW_LOGIN_ID, normaliseBirthDate, normaliseLoginId } from './login-id.js';
 import type { MemberService } from './member-service.js';
 import type { PasswordHasher } from './password.js';
@@ -12,7 +13,16 @@ export type Outcome<P extends string> = { ok: true } | { ok: false; problem: P }
 
 /** Whether every first-registration step is done (the terms are checked per login, not here). */
 export function registrationComplete(m: Member): boolean {
-  return Boolean(m.birthdateVerifiedAt && m.loginIdConfirmedAt && !m.mustChangePassword && m.emailVerifiedAt);
+  return journeyRegistrationComplete({
+    birthdateVerified: Boolean(m.birthdateVerifiedAt),
+    loginIdConfirmed: Boolean(m.loginIdConfirmedAt),
+    passwordChanged: !m.mustChangePassword,
+    emailVerified: Boolean(m.emailVerifiedAt),
+    registered: Boolean(m.registeredAt),
+    mfaMethod: m.mfaMethod === 'webauthn' ? 'webauthn' : 'otp',
+    otpBound: Boolean(m.otpSecret),
+    passkeys: 0,
+  });
 }
 
 /** Stamps registered_at once the last registration step is stored, in the same transaction. */

@@ -4,7 +4,7 @@ import type { Adapter } from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Member } from '../db/member-store.js';
 import { translator } from '../i18n.js';
-import { renderView, type PageState } from '../views.js';
+import { pageLocals, renderView, type PageState } from '../views.js';
 import { CLAIMS, createFindAccount } from './find-account.js';
 import type { PrivateJwk } from './keys.js';
 
@@ -22,7 +22,7 @@ const langOf = (ctx: Context) => (ctx.state as PageState).lang ?? 'ja';
 async function page(ctx: Context, view: string, locals: Record<string, unknown>): Promise<void> {
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = await renderView(langOf(ctx), view, locals);
+  ctx.body = await renderView(langOf(ctx), view, { ...pageLocals(ctx), ...locals });
 }
 
 function isFirstParty(client: unknown): boolean {

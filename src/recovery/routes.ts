@@ -6,9 +6,11 @@ import { hasMessage } from '../i18n.js';
 import { formFields, t } from '../interactions/step.js';
 import { parseEmailAddress } from '../members/email-verification.js';
 import { normaliseLoginId } from '../members/login-id.js';
+import { passwordProblemMessage } from '../members/password-policy.js';
 import { RESET_TOKEN_FORMAT, RESET_TTL_SECONDS, type LinkProblem, type RecoveryService } from '../members/recovery-service.js';
 import type { AddressThrottle } from '../members/throttle.js';
 import { render, type PageState } from '../views.js';
+import { setFlash, takeFlash, type PageFlash } from './flash.js';
 import { formToken, hasValidFormToken } from './form-token.js';
 
 /** Each issue's message is the locale key of what the member is told. */
@@ -39,9 +41,9 @@ const LINK_PROBLEMS: Record<LinkProblem, { message: string; status: number }> = 
 
 type RouteContext = Context & { params: Record<string, string> };
 
-function issueMessage(ctx: Context, error: z.ZodError): string {
+function issueKey(error: z.ZodError): string {
   const key = error.issues[0]?.message ?? '';
-  return t(ctx)(hasMessage(key) ? key : 'errors.bad_request');
+  return hasMessage(key) ? key : 'errors.bad_request';
 }
 
 /**
@@ -61,14 +63,19 @@ export function createRecoveryRouter({ recovery, throttle }: { recovery: Recover
     await next();
   };
 
-  const forgotIdPage = (ctx: Context, locals: { email?: string; error?: string } = {}, status = 200) =>
-    render(ctx, 'forgot-id', { csrf: formToken(ctx), email: locals.email ?? '', error: locals.error ?? null }, status);
-  const forgotPasswordPage = (ctx: Context, locals: { login?: string; error?: string } = {}, status = 200) =>
-    render(ctx, 'forgot-password', { csrf: formToken(ctx), login: locals.login ?? '', error: locals.error ?? null }, status);
+  const tr = (ctx: Context, flash: PageFlash | null) => (flash ? t(ctx)(flash.error, flash.params) : null);
+  const forgotIdPage = (ctx: Context, flash = takeFlash(ctx)) =>
+    render(ctx, 'forgot-id', { csrf: formToken(ctx), email: flash?.fields.email ?? '', error: tr(ctx, flash) });
+  const forgotPasswordPage = (ctx: Context, flash = takeFlash(ctx)) =>
+    render(ctx, 'forgot-password', { csrf: formToken(ctx), login: flash?.fields.login ?? '', error: tr(ctx, flash) });
   const sentPage = (ctx: Context, which: 'forgot_id' | 'forgot_password') =>
     render(ctx, 'recovery-sent', { heading: t(ctx)(`${which}.sent_title`), message: t(ctx)(`${which}.sent`, { minutes: RESET_TTL_SECONDS / 60 }) });
-  const resetPage = (ctx: Context, loginId: string, error: string | null = null, status = 200) =>
-    render(ctx, 'reset-password', { action: ctx.path, csrf: formToken(ctx), loginId, error }, status);
+  /** Every POST answers with a redirect (PRG); a problem waits for the page in a flash. */
+  const back = (ctx: Context, path: string, flash?: PageFlash) => {
+    if (flash) setFlash(ctx, path, flash);
+    ctx.status = 303;
+    ctx.redirect(path);
+  };
 
   /** A link that cannot be used; an unknown or spent one counts as a failed attempt of the address. */
   const refuseLink = async (ctx: Context, problem: LinkProblem) => {
@@ -78,31 +85,37 @@ export function createRecoveryRouter({ recovery, throttle }: { recovery: Recover
   };
 
   router.get('/forgot-id', (ctx) => forgotIdPage(ctx));
+  router.get('/forgot-id/sent', (ctx) => sentPage(ctx, 'forgot_id'));
   router.post('/forgot-id', counted, form, async (ctx) => {
     const fields = formFields(ctx);
-    if (!hasValidFormToken(ctx, fields.csrf)) return forgotIdPage(ctx, { email: fields.email, error: t(ctx)('errors.form_expired') }, 403);
+    const email = (fields.email ?? '').slice(0, 320);
+    if (!hasValidFormToken(ctx, fields.csrf)) return back(ctx, '/forgot-id', { error: 'errors.form_expired', params: {}, fields: { email } });
     const parsed = forgotIdForm.safeParse(fields);
-    if (!parsed.success) return forgotIdPage(ctx, { email: fields.email, error: issueMessage(ctx, parsed.error) }, 400);
+    if (!parsed.success) return back(ctx, '/forgot-id', { error: issueKey(parsed.error), params: {}, fields: { email } });
     await recovery.forgotId(parsed.data.email, { lang: lang(ctx), ip: ctx.ip });
-    await sentPage(ctx, 'forgot_id');
+    back(ctx, '/forgot-id/sent');
   });
 
   router.get('/forgot-password', (ctx) => forgotPasswordPage(ctx));
+  router.get('/forgot-password/sent', (ctx) => sentPage(ctx, 'forgot_password'));
   router.post('/forgot-password', counted, form, async (ctx) => {
     const fields = formFields(ctx);
-    if (!hasValidFormToken(ctx, fields.csrf)) return forgotPasswordPage(ctx, { login: fields.login, error: t(ctx)('errors.form_expired') }, 403);
+    const login = (fields.login ?? '').slice(0, 64);
+    if (!hasValidFormToken(ctx, fields.csrf)) return back(ctx, '/forgot-password', { error: 'errors.form_expired', params: {}, fields: { login } });
     const parsed = forgotPasswordForm.safeParse(fields);
-    if (!parsed.success) return forgotPasswordPage(ctx, { login: fields.login, error: issueMessage(ctx, parsed.error) }, 400);
+    if (!parsed.success) return back(ctx, '/forgot-password', { error: issueKey(parsed.error), params: {}, fields: { login } });
     await recovery.forgotPassword(parsed.data.login, { lang: lang(ctx), ip: ctx.ip });
-    await sentPage(ctx, 'forgot_password');
+    back(ctx, '/forgot-password/sent');
   });
 
+  router.get('/reset-password/done', (ctx) => render(ctx, 'reset-done', {}));
   router.get('/reset-password/:token', async (ctx: RouteContext) => {
     await throttle.check(ctx.ip);
     const token = tokenParam.safeParse(ctx.params.token);
     const link = token.success ? await recovery.checkLink(token.data) : ({ status: 'invalid' } as const);
     if (link.status !== 'ok') return refuseLink(ctx, link.status);
-    await resetPage(ctx, link.member.loginId);
+    const flash = takeFlash(ctx);
+    await render(ctx, 'reset-password', { action: ctx.path, csrf: formToken(ctx), loginId: link.member.loginId, error: tr(ctx, flash) });
   });
 
   router.post('/reset-password/:token', form, async (ctx: RouteContext) => {
@@ -110,15 +123,14 @@ export function createRecoveryRouter({ recovery, throttle }: { recovery: Recover
     const token = tokenParam.safeParse(ctx.params.token);
     if (!token.success) return refuseLink(ctx, 'invalid');
     const fields = formFields(ctx);
-    if (!hasValidFormToken(ctx, fields.csrf)) {
-      const link = await recovery.checkLink(token.data);
-      return link.status === 'ok' ? resetPage(ctx, link.member.loginId, t(ctx)('errors.form_expired'), 403) : refuseLink(ctx, link.status);
-    }
+    // The GET page says what is wrong with a link that cannot be used.
+    if (!hasValidFormToken(ctx, fields.csrf)) return back(ctx, ctx.path, { error: 'errors.form_expired', params: {}, fields: {} });
     const { password, password_confirm: confirm } = resetForm.parse(fields);
     const result = await recovery.resetPassword(token.data, password, confirm, { ip: ctx.ip });
-    if (result.status === 'ok') return render(ctx, 'reset-done', {});
-    if (result.status !== 'refused') return refuseLink(ctx, result.status);
-    await resetPage(ctx, result.loginId, t(ctx)(`errors.${result.problem}`), 400);
+    if (result.status === 'ok') return back(ctx, '/reset-password/done');
+    if (result.status !== 'refused') return back(ctx, ctx.path);
+    const { key, params } = result.problem === 'password.same_as_current' ? { key: 'journey.password.same_as_current', params: {} } : passwordProblemMessage(result.problem, password);
+    back(ctx, ctx.path, { error: key, params, fields: {} });
   });
 
   return router;

@@ -69,7 +69,8 @@ if (!chromiumAvailable()) {
       await page.getByRole('button', { name: t('common.submit') }).click();
       await page.getByRole('heading', { name: t('recovery.title') }).waitFor();
       await shoot(first + 1, 'recovery-codes');
-      await page.getByRole('link', { name: t('recovery.continue') }).click();
+      await page.getByLabel(t('journey.codes.saved')).check();
+      await page.getByRole('button', { name: t('recovery.continue') }).click();
       return secret;
     }
 

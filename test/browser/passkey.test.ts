@@ -115,7 +115,8 @@ if (!chromiumAvailable()) {
     const id = await addAuthenticator(first.cdp);
     const { member, request } = await registerChoosingPasskey(first.page, seq);
     await first.page.getByRole('button', { name: ja('webauthn_setup.register') }).click();
-    await first.page.getByRole('link', { name: ja('recovery.continue') }).click();
+    await first.page.getByLabel(ja('journey.codes.saved')).check();
+    await first.page.getByRole('button', { name: ja('recovery.continue') }).click();
     await tokensAtRp(journey.rp, relyingParty, request);
     await context.clearCookies();
     return { member, phone: { cdp: first.cdp, id }, first };
@@ -140,7 +141,8 @@ if (!chromiumAvailable()) {
     expect(stored!.transports).toContain('internal');
     expect(credentials[0]).toMatchObject({ rpId: 'localhost', isResidentCredential: true, userName: member.loginId });
 
-    await page.getByRole('link', { name: ja('recovery.continue') }).click();
+    await page.getByLabel(ja('journey.codes.saved')).check();
+    await page.getByRole('button', { name: ja('recovery.continue') }).click();
     const first = await tokensAtRp(journey.rp, relyingParty, request);
     expect(first.claims()!).toMatchObject({ sub: member.id, acr: 'urn:kenpo:acr:mfa' });
     expect(first.claims()!.amr).toEqual(expect.arrayContaining(['pwd', 'hwk', 'user']));

@@ -51,6 +51,8 @@ function continueLink(html: string): string {
 
 /** Posts a ceremony's answer the way static/webauthn.js does. */
 const answer = (browser: BrowserClient, page: Response, credential: unknown) => browser.post(formAction(page.body, page.url), { credential: JSON.stringify(credential) });
+/** The same, following the redirect (PRG) to the page that comes next. */
+const answered = async (browser: BrowserClient, page: Response, credential: unknown) => browser.follow(await answer(browser, page, credential), idp.url);
 
 async function tokensFor(back: Response, request: AuthorizationRequest) {
   expect(back.location?.startsWith(REDIRECT_URI)).toBe(true);
@@ -68,10 +70,9 @@ async function atPasskeyLogin(loginId: string) {
 /** A member with one passkey (the software authenticator's), past first registration. */
 async function memberWithPasskey() {
   const journey = await atPasskeySetup();
-  const codesPage = await answer(journey.browser, journey.page, journey.authenticator.register(optionsOnPage<CreationOptions>(journey.page.body)));
+  const codesPage = await answered(journey.browser, journey.page, journey.authenticator.register(optionsOnPage<CreationOptions>(journey.page.body)));
   const recoveryCodes = [...codesPage.body.matchAll(/<code>([a-z0-9-]+)<\/code>/g)].map((m) => m[1]!);
-  const next = continueLink(codesPage.body);
-  const back = await journey.browser.follow(await journey.browser.get(new URL(next, idp.url).href), idp.url);
+  const back = await post(journey.browser, idp, codesPage, { saved: '1' });
   return { ...journey, codesPage, recoveryCodes, back };
 }
 
@@ -83,16 +84,15 @@ test('生体認証: first registration registers a passkey, shows recovery codes
   expect(options).toMatchObject({ rp: { id: 'localhost', name: idp.config.issuerName }, user: { name: member.loginId }, attestation: 'none', authenticatorSelection: { userVerification: 'required', residentKey: 'preferred' } });
   expect(options.pubKeyCredParams.map((p) => p.alg)).toEqual([-7, -257]);
 
-  const codesPage = await answer(browser, page, authenticator.register(options));
-  expect(codesPage.status).toBe(200);
+  const codesPage = await answered(browser, page, authenticator.register(options));
+  expect(stepOf(codesPage)).toBe('recovery-codes');
   expect(codesPage.body).toContain('生体認証の代わりに使えるコード');
   expect([...codesPage.body.matchAll(/<code>([a-z0-9-]+)<\/code>/g)]).toHaveLength(10);
   expect(codesPage.body).toContain('別の端末のパスキーも登録する');
   const [stored] = await createPasskeyStore(idp.services.db).list(member.id);
   expect(stored).toMatchObject({ credentialId: authenticator.id, counter: 0, transports: ['internal'] });
 
-  const next = continueLink(codesPage.body);
-  const tokens = await tokensFor(await browser.follow(await browser.get(new URL(next, idp.url).href), idp.url), request);
+  const tokens = await tokensFor(await post(browser, idp, codesPage, { saved: '1' }), request);
   expect(tokens.claims()).toMatchObject({ sub: member.id, amr: ['pwd', 'hwk', 'user'], acr: 'urn:kenpo:acr:mfa' });
 });
 
@@ -112,28 +112,28 @@ test('a later login asks for the password, then the passkey; the counter is kept
 test('refused: no user verification, a forged signature, a replayed answer; each misses counts; the lockout follows', async () => {
   const { member, authenticator } = await memberWithPasskey();
   const { browser, page } = await atPasskeyLogin(member.loginId);
-  const noUv = await answer(browser, page, authenticator.authenticate(optionsOnPage(page.body), { userVerified: false }));
-  expect(noUv.status).toBe(400);
+  const noUv = await answered(browser, page, authenticator.authenticate(optionsOnPage(page.body), { userVerified: false }));
+  expect(stepOf(noUv)).toBe('webauthn');
   expect(noUv.body).toContain('生体認証を確認できませんでした。');
 
-  const forged = await answer(browser, noUv, authenticator.authenticate(optionsOnPage(noUv.body), { signWith: new SoftAuthenticator(idp.url) }));
-  expect(forged.status).toBe(400);
+  const forged = await answered(browser, noUv, authenticator.authenticate(optionsOnPage(noUv.body), { signWith: new SoftAuthenticator(idp.url) }));
+  expect(forged.body).toContain('生体認証を確認できませんでした。');
   expect((await idp.services.members.find(member.id))!.failedAttempts).toBe(2);
 
   // The answer to a page's challenge, posted after that page was answered once, is not accepted.
   const good = authenticator.authenticate(optionsOnPage(forged.body));
-  const first = await answer(browser, forged, { ...good, response: { ...good.response, signature: 'AAAA' } });
-  expect(first.status).toBe(400);
-  const replay = await answer(browser, forged, good);
-  expect(replay.status).toBe(423);
+  const first = await answered(browser, forged, { ...good, response: { ...good.response, signature: 'AAAA' } });
+  expect(stepOf(first)).toBe('webauthn');
+  const replay = await answered(browser, forged, good);
+  expect(stepOf(replay)).toBe('login');
   expect(replay.body).toContain('アカウントがロックされています。');
   expect((await idp.services.members.find(member.id))!.lockedAt).toBeInstanceOf(Date);
 });
 
 test('a registration without user verification is refused and stores nothing', async () => {
   const { member, browser, page, authenticator } = await atPasskeySetup('en');
-  const res = await answer(browser, page, authenticator.register(optionsOnPage(page.body), { userVerified: false }));
-  expect(res.status).toBe(400);
+  const res = await answered(browser, page, authenticator.register(optionsOnPage(page.body), { userVerified: false }));
+  expect(stepOf(res)).toBe('webauthn-setup');
   expect(res.body).toContain('The passkey could not be registered.');
   expect(await idp.services.passkeys.count(member.id)).toBe(0);
   expect((await idp.services.members.find(member.id))!.failedAttempts).toBe(0);
@@ -143,20 +143,22 @@ test('lost phone: a recovery code logs in once, then a passkey for the new phone
   const { member, recoveryCodes } = await memberWithPasskey();
   const { browser, request, page } = await atPasskeyLogin(member.loginId);
   const recoveryForm = new URL(/<form method="post" action="([^"]+)" novalidate>/.exec(page.body)![1]!, page.url).href;
-  const wrong = await browser.post(recoveryForm, { code: 'aaaa-bbbb-cccc' });
-  expect(wrong.status).toBe(400);
+  const wrong = await browser.follow(await browser.post(recoveryForm, { code: 'aaaa-bbbb-cccc' }), idp.url);
+  expect(stepOf(wrong)).toBe('webauthn');
   expect(wrong.body).toContain('リカバリーコードが正しくないか、使用済みです。');
 
-  const used = await browser.post(recoveryForm, { code: recoveryCodes[0]!.toUpperCase() });
+  const used = await browser.follow(await browser.post(recoveryForm, { code: recoveryCodes[0]!.toUpperCase() }), idp.url);
+  expect(stepOf(used)).toBe('recovery-used');
   expect(used.body).toContain('残りのリカバリーコードは 9 個です。');
-  const addPath = /href="(\/interaction\/[^"]+\/passkey-add)"/.exec(used.body)![1]!;
-  const addPage = await browser.get(new URL(addPath, idp.url).href);
+  // The member is asked to register the new phone right away.
+  const addPage = await post(browser, idp, used, { decision: 'rebind' });
+  expect(stepOf(addPage)).toBe('passkey-add');
   expect(addPage.body).toContain('別のパスキーの追加');
   expect(addPage.body).toContain('登録済みのパスキー: 1個');
   const newPhone = new SoftAuthenticator(idp.url);
   const options = optionsOnPage<CreationOptions>(addPage.body);
   expect(options.excludeCredentials?.length).toBe(1);
-  const added = await answer(browser, addPage, newPhone.register(options));
+  const added = await answered(browser, addPage, newPhone.register(options));
   expect(added.body).toContain('登録済みのパスキーは2個です。');
   const next = continueLink(added.body);
   const tokens = await tokensFor(await browser.follow(await browser.get(new URL(next, idp.url).href), idp.url), request);
@@ -167,7 +169,7 @@ test('lost phone: a recovery code logs in once, then a passkey for the new phone
 
   // The new phone's passkey works at the next login.
   const again = await atPasskeyLogin(member.loginId);
-  const back = await again.browser.follow(await answer(again.browser, again.page, newPhone.authenticate(optionsOnPage(again.page.body))), idp.url);
+  const back = await answered(again.browser, again.page, newPhone.authenticate(optionsOnPage(again.page.body)));
   expect(back.location?.startsWith(REDIRECT_URI)).toBe(true);
 });
 

@@ -8,6 +8,7 @@ import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp 
 import { addNewMember, bindAuthenticator, post, registerThroughDone, secretOnPage, stepOf } from '../support/registration.js';
 import { authorizationRequest, openLogin, passOtp, REDIRECT_URI, registerRp, submitLogin, type TestRp } from '../support/relying-party.js';
 import { totp } from '../support/totp.js';
+import { issueRecoveryCodes } from '../../src/members/recovery-codes.js';
 
 // jsqr is CommonJS: its default export is the function itself at run time.
 const jsQR = jsQRModule as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
@@ -17,7 +18,7 @@ let rp: TestRp;
 let seq = 100;
 
 beforeAll(async () => {
-  idp = await startTestIdp({ LOCKOUT_THRESHOLD: '3', ISSUER_NAME: '小野薬品健保' });
+  idp = await startTestIdp({ LOCKOUT_THRESHOLD: '3', ISSUER_NAME: '小野薬品健保', SOCIETY_CONTACT: '03-1234-5678;平日 9:00〜17:00;kenpo-help@example.jp' });
   rp = await registerRp(idp);
 });
 afterAll(() => idp.stop());
@@ -57,8 +58,8 @@ test('the setup page: a QR code that decodes to the otpauth URI, whose secret is
 test('binding: a wrong first code is refused; the right one binds, shows ten recovery codes once, and its step counts as used', async () => {
   const { member, browser, page } = await atOtpSetup();
   const secret = secretOnPage(page);
-  const wrong = await browser.post(formAction(page.body, page.url), { code: totp(secret, Date.now(), 5) });
-  expect(wrong.status).toBe(400);
+  const wrong = await post(browser, idp, page, { code: totp(secret, Date.now(), 5) });
+  expect(stepOf(wrong)).toBe('otp-setup');
   expect(wrong.body).toContain('ワンタイムパスワードが正しくありません。');
   const code = totp(secret);
   const { recoveryCodes, back } = await bindAuthenticator(browser, idp, page, code);
@@ -89,7 +90,7 @@ test('a code is accepted once only: a replay has its own message, distinct from 
   expect(back.location?.startsWith(REDIRECT_URI)).toBe(true);
   const second = await atOtp(member);
   const replay = await post(second.browser, idp, second.page, { code: used });
-  expect(replay.status).toBe(400);
+  expect(stepOf(replay)).toBe('otp');
   expect(replay.body).toContain('このコードは使用済みです。次のコードが表示されるまでお待ちください。');
   const wrong = await post(second.browser, idp, second.page, { code: totp(member.otpSecret, Date.now(), 4) });
   expect(wrong.body).toContain('ワンタイムパスワードが正しくありません。');
@@ -110,20 +111,42 @@ test('the ID token says how the member logged in', async () => {
   expect(tokens.claims()).toMatchObject({ amr: ['pwd', 'otp'], acr: 'urn:kenpo:acr:mfa' });
 });
 
-test('a recovery code works once in place of a code, and the member is told how many remain', async () => {
+test('a recovery code, in its own field, works once in place of a code, and the member is told how many remain', async () => {
   const { member, browser, page } = await atOtpSetup();
   const { recoveryCodes, secret } = await bindAuthenticator(browser, idp, page);
   const registered = { member, loginId: member.loginId, password: 'Ume-Sakura#24', otpSecret: secret };
   const first = await atOtp(registered);
-  const used = await post(first.browser, idp, first.page, { code: recoveryCodes[3]!.toUpperCase() });
+  expect(first.page.body).toMatch(/<input id="recovery_code" name="recovery_code" type="text" autocomplete="off"/);
+  const used = await post(first.browser, idp, first.page, { recovery_code: recoveryCodes[3]!.toUpperCase() });
+  expect(stepOf(used)).toBe('recovery-used');
   expect(used.body).toContain('残りのリカバリーコードは 9 個です。');
-  const next = /href="(\/interaction\/[^"]+)"/.exec(used.body)![1]!;
-  const back = await first.browser.follow(await first.browser.get(new URL(next, idp.url).href), idp.url);
+  const back = await post(first.browser, idp, used, { decision: 'later' });
   expect(back.location?.startsWith(REDIRECT_URI)).toBe(true);
   const second = await atOtp(registered);
-  const again = await post(second.browser, idp, second.page, { code: recoveryCodes[3]! });
-  expect(again.status).toBe(400);
-  expect(again.body).toContain('ワンタイムパスワードが正しくありません。');
+  const again = await post(second.browser, idp, second.page, { recovery_code: recoveryCodes[3]! });
+  expect(stepOf(again)).toBe('otp');
+  expect(again.body).toContain('リカバリーコードが正しくないか、使用済みです。');
+});
+
+test('after a recovery-code sign-in the member is asked to bind a new authenticator, which replaces the lost one', async () => {
+  const member = await addRegisteredMember(idp);
+  const [code] = await idp.services.db.transaction((trx) => issueRecoveryCodes(trx, member.member.id, new Date()));
+  const { browser, page } = await atOtp(member);
+  const asked = await post(browser, idp, page, { recovery_code: code! });
+  expect(stepOf(asked)).toBe('recovery-used');
+  expect(asked.body).toContain('新しい認証アプリを登録する');
+  const setup = await post(browser, idp, asked, { decision: 'rebind' });
+  expect(stepOf(setup)).toBe('otp-setup');
+  const { secret, recoveryCodes, back } = await bindAuthenticator(browser, idp, setup);
+  expect(secret).not.toBe(member.otpSecret);
+  expect(recoveryCodes).toHaveLength(10);
+  expect(back.location?.startsWith(REDIRECT_URI)).toBe(true);
+  // The lost phone's codes no longer work; the new app's do.
+  const later = await atOtp({ ...member, otpSecret: secret });
+  const old = await post(later.browser, idp, later.page, { code: totp(member.otpSecret, Date.now(), 2) });
+  expect(old.body).toContain('ワンタイムパスワードが正しくありません。');
+  const ok = await post(later.browser, idp, old, { code: totp(secret, Date.now(), 1) });
+  expect(ok.location?.startsWith(REDIRECT_URI)).toBe(true);
 });
 
 test('misses count towards the lockout; a locked member is told to contact the society', async () => {
@@ -131,8 +154,13 @@ test('misses count towards the lockout; a locked member is told to contact the s
   const { browser, page } = await atOtp(member);
   let res = page;
   for (let i = 0; i < 3; i += 1) res = await post(browser, idp, page, { code: totp(member.otpSecret, Date.now(), 6 + i) });
-  expect(res.status).toBe(423);
+  expect(stepOf(res)).toBe('login');
   expect(res.body).toContain('アカウントがロックされています。健保組合までお問い合わせください。');
+  // The lockout message names the contact from the configuration.
+  const lockout = /id="form-error"[\s\S]*?<\/address>/.exec(res.body)![0];
+  expect(lockout).toContain('id="lockout-contact"');
+  expect(lockout).toMatch(/03-1234-5678<\/a> \(平日 9:00〜17:00\)/);
+  expect(lockout).toContain('kenpo-help@example.jp');
   const retry = await submitLogin(browser, idp, await openLogin(browser, idp, await authorizationRequest(rp)), member.loginId, member.password);
   expect(retry.body).toContain('アカウントがロックされています。');
 });

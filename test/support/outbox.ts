@@ -14,7 +14,23 @@ function decodeBody(eml: string): string {
   return body;
 }
 
+/** A header's value, unfolded, with RFC 2047 encoded words (a Japanese subject or sender name) decoded. */
+function header(eml: string, name: string): string {
+  const head = eml.split(/\r?\n\r?\n/)[0] ?? '';
+  const raw = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head)?.[1] ?? '';
+  return raw
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, kind: string, text: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+    )
+    .trim();
+}
+
 export interface SentMail {
+  from: string;
   to: string;
   subject: string;
   text: string;
@@ -29,9 +45,7 @@ export function readOutbox(dataDir: string): SentMail[] {
     .sort()
     .map((f) => {
       const eml = readFileSync(join(dir, f), 'utf8');
-      const to = /^To:\s*(.+)$/im.exec(eml)?.[1]?.trim() ?? '';
-      const subject = /^Subject:\s*(.+)$/im.exec(eml)?.[1]?.trim() ?? '';
-      return { to, subject, text: decodeBody(eml) };
+      return { from: header(eml, 'From'), to: header(eml, 'To'), subject: header(eml, 'Subject'), text: decodeBody(eml) };
     });
 }
 

@@ -12,9 +12,14 @@ export async function addNewMember(idp: TestIdp, seq: number, overrides: { email
   return { member, initialPassword };
 }
 
-/** A browser posting the form on `page` and following the provider's redirects. */
+/**
+ * A browser posting the form on `page` and following the provider's redirects. Every
+ * journey POST answers with a redirect (PRG), never with a page, so Back and reload are safe.
+ */
 export async function post(browser: BrowserClient, idp: TestIdp, page: Response, form: Record<string, string>): Promise<Response> {
-  return browser.follow(await browser.post(formAction(page.body, page.url), form), idp.url);
+  const answer = await browser.post(formAction(page.body, page.url), form);
+  if (answer.status !== 303) throw new Error(`a POST to ${answer.url} answered ${answer.status}, not a redirect (PRG)`);
+  return browser.follow(answer, idp.url);
 }
 
 export function stepOf(res: Response): string {
@@ -32,11 +37,10 @@ export function secretOnPage(page: Response): string {
 export async function bindAuthenticator(browser: BrowserClient, idp: TestIdp, setup: Response, code?: string) {
   if (stepOf(setup) !== 'otp-setup') throw new Error(`expected the authenticator setup, got ${stepOf(setup)}`);
   const secret = secretOnPage(setup);
-  const codesPage = await browser.post(formAction(setup.body, setup.url), { code: code ?? totp(secret) });
+  const codesPage = await post(browser, idp, setup, { code: code ?? totp(secret) });
+  if (stepOf(codesPage) !== 'recovery-codes') throw new Error(`expected the recovery codes, got ${stepOf(codesPage)}: ${codesPage.body.slice(0, 300)}`);
   const recoveryCodes = [...codesPage.body.matchAll(/<code>([a-z0-9-]+)<\/code>/g)].map((m) => m[1]!);
-  const next = /href="(\/interaction\/[^"]+)"/.exec(codesPage.body)?.[1];
-  if (!next) throw new Error(`no way on from ${codesPage.status} ${codesPage.url}: ${codesPage.body.slice(0, 300)}`);
-  const back = await browser.follow(await browser.get(new URL(next, idp.url).href), idp.url);
+  const back = await post(browser, idp, codesPage, { saved: '1' });
   return { secret, recoveryCodes, codesPage, back };
 }
 

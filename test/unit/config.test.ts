@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       nodeEnv: 'test',
       port: 3000,
       issuer: 'http://localhost:3000',
-      issuerName: 'kenpo-idp',
+      issuerName: '健康保険組合',
       databaseUrl: undefined,
       redisUrl: undefined,
       smtpUrl: undefined,
@@ -104,6 +104,22 @@ describe('loadConfig', () => {
 
   test('an ISSUER that is not a URL is a ConfigError, not a TypeError from a later check', () => {
     expect(problemsOf(withSecrets({ ISSUER: 'not a url' }))).toEqual(['ISSUER: must be a URL (got "not a url")']);
+  });
+
+  test('the society: name, contact, logo and colour; the name is the authenticator issuer unless ISSUER_NAME says otherwise', () => {
+    const dir = tempDir();
+    const logo = join(dir, 'logo.svg');
+    writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    const config = loadConfig(withSecrets({ SOCIETY_NAME: '小野薬品健康保険組合', SOCIETY_CONTACT: '06-1234-5678; 平日 9:00〜17:00 ;help@kenpo.example.jp', SOCIETY_LOGO: logo, SOCIETY_COLOR: '#AA3300' }));
+    expect(config.society).toEqual({ name: '小野薬品健康保険組合', contact: { phone: '06-1234-5678', hours: '平日 9:00〜17:00', mail: 'help@kenpo.example.jp' }, logo: { path: logo, type: 'image/svg+xml' }, color: '#aa3300' });
+    expect(config.issuerName).toBe('小野薬品健康保険組合');
+    expect(loadConfig(withSecrets({ SOCIETY_NAME: 'A健保', ISSUER_NAME: 'A' })).issuerName).toBe('A');
+    expect(loadConfig(withSecrets({ SOCIETY_CONTACT: ';;help@kenpo.example.jp' })).society.contact).toEqual({ mail: 'help@kenpo.example.jp' });
+  });
+
+  test('a bad society contact, logo or colour is named', () => {
+    const problems = problemsOf(withSecrets({ SOCIETY_CONTACT: '1;2;not-mail', SOCIETY_LOGO: '/nonexistent/logo.png', SOCIETY_COLOR: 'red' }));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['SOCIETY_COLOR', 'SOCIETY_CONTACT', 'SOCIETY_LOGO']);
   });
 
   test('an ISSUER with a query is refused', () => {

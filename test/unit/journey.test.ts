@@ -1,4 +1,4 @@
-import { nextStep, type JourneyState, type MemberFacts, type Step } from '../../src/interactions/journey.js';
+import { nextStep, registrationComplete, REGISTRATION_STEPS, type JourneyState, type MemberFacts, type Step } from '../../src/interactions/journey.js';
 
 /** The registration steps in the seed's order (2-3 … 2-7), each with the fact that finishes it. */
 type RegistrationFact = 'birthdateVerified' | 'termsAccepted' | 'loginIdConfirmed' | 'passwordChanged' | 'emailVerified';
@@ -111,5 +111,29 @@ describe('nextStep', () => {
     const copy = structuredClone(input);
     nextStep(input);
     expect(input).toEqual(copy);
+  });
+});
+
+describe('the second factor after registration', () => {
+  test('new recovery codes stay due until the member says they are saved', () => {
+    expect(nextStep(state({ recoveryCodesPending: true }))).toBe('recovery-codes');
+    expect(nextStep(state({ recoveryCodesPending: false }))).toBe('finish');
+  });
+
+  test('after a recovery code the member is asked to bind anew; choosing so makes the authenticator setup due again', () => {
+    expect(nextStep(state({ recoveryCodeUsed: true }))).toBe('recovery-used');
+    expect(nextStep(state({ rebinding: true }))).toBe('otp-setup');
+    expect(nextStep(state({ rebinding: true, member: { ...registered, mfaMethod: 'webauthn', passkeys: 1 } }))).toBe('finish');
+  });
+
+  test('the steps of first registration, and what completes it, come from one list', () => {
+    expect(REGISTRATION_STEPS).toEqual(['birthdate', 'terms', 'account', 'password', 'email', 'done']);
+    expect(registrationComplete(registered)).toBe(true);
+    // The terms are asked per version, so they never hold registration back.
+    const termsPending: MemberFacts = { ...registered, termsAccepted: false };
+    expect(registrationComplete(termsPending)).toBe(true);
+    for (const fact of ['birthdateVerified', 'loginIdConfirmed', 'passwordChanged', 'emailVerified'] as const) {
+      expect({ fact, complete: registrationComplete({ ...registered, [fact]: false }) }).toEqual({ fact, complete: false });
+    }
   });
 });
