@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { ping } from './db/knex.js';
 import { scheduleExpirySweep } from './adapters/knex-adapter.js';
 import { adapterFor, openServices, type Services } from './idp.js';
+import { createSignInRecorder } from './account/new-device.js';
+import { createAccountRouter } from './account/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
 import { createProvider } from './oidc/provider.js';
@@ -54,7 +56,7 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.use(language());
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
-  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
+  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services, signIns: createSignInRecorder(services) }), createRecoveryRouter(services), createAccountRouter({ provider, ...services })]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

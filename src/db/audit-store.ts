@@ -29,9 +29,10 @@ export function createAuditStore(db: Knex | Knex.Transaction) {
         details: event.details ? JSON.stringify(event.details) : null,
       });
     },
-    async list(filter: { memberId?: string; limit?: number } = {}): Promise<StoredAuditEvent[]> {
+    async list(filter: { memberId?: string; events?: string[]; limit?: number } = {}): Promise<StoredAuditEvent[]> {
       const query = db('audit_events').orderBy('id', 'desc').limit(filter.limit ?? 100);
       if (filter.memberId) query.where({ member_id: filter.memberId });
+      if (filter.events) query.whereIn('event', filter.events);
       return (await query).map((row: Record<string, unknown>) => ({
         id: Number(row.id),
         at: toDate(row.at)!,

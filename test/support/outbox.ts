@@ -30,7 +30,8 @@ export function readOutbox(dataDir: string): SentMail[] {
     .map((f) => {
       const eml = readFileSync(join(dir, f), 'utf8');
       const to = /^To:\s*(.+)$/im.exec(eml)?.[1]?.trim() ?? '';
-      const subject = /^Subject:\s*(.+)$/im.exec(eml)?.[1]?.trim() ?? '';
+      // A long subject is folded over several lines; they are one header.
+      const subject = /^Subject:\s*(.+(?:\r?\n[ \t].+)*)$/im.exec(eml)?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim() ?? '';
       return { to, subject, text: decodeBody(eml) };
     });
 }
@@ -41,4 +42,13 @@ export function lastCode(dataDir: string, to: string): string {
   const code = mail && /(\d{6})/.exec(mail.text)?.[1];
   if (!code) throw new Error(`no code mailed to ${to}`);
   return code;
+}
+
+/** A header's RFC 2047 encoded words (=?UTF-8?B?…?=), as nodemailer writes a non-ASCII subject, in plain text. */
+export function decodeHeader(header: string): string {
+  return header
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([BQ])\?([^?]*)\?=/gi, (_, kind: string, text: string) =>
+      kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeURIComponent(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, '%$1')),
+    );
 }
