@@ -133,3 +133,14 @@ test('a member signs in, reads only their own notices, downloads the tax CSV, ap
   const again2 = await followAll(browser, await browser.get(`${stack.app.url}/login`));
   expect(again2.body).toContain('name="password"');
 });
+
+test('the home page links to the provider\'s account page by its URL, and the member arrives there already signed in', async () => {
+  const { browser } = await signIn(stack, alice);
+  const home = await browser.get(`${stack.app.url}/`);
+  const link = /<a href="([^"]+)" id="account-link">/.exec(home.body)?.[1];
+  expect(link).toBe(`${stack.idp.url}/account`);
+  const account = await browser.get(link!);
+  expect(account.status).toBe(200);
+  expect(account.body).toContain('アカウント設定');
+  expect(account.body).toContain(alice.loginId);
+});
