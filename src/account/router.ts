@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
+import type { ClientService } from '../clients/client-service.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { hasMessage } from '../i18n.js';
@@ -37,6 +38,7 @@ export interface AccountDeps {
   passkeys: PasskeyService;
   notify: Notifications;
   throttle: AddressThrottle;
+  clients: Pick<ClientService, 'list'>;
 }
 
 type Handler = (ctx: Context, account: Account) => Promise<void>;

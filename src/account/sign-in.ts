@@ -30,6 +30,8 @@ export function signInRoutes(routes: AccountRoutes, { config }: AccountDeps): vo
       code_challenge: challenge,
       code_challenge_method: 'S256',
       ui_locales: String(ctx.state.lang ?? 'ja'),
+      // A session the account page cannot use (locked member, no second factor) must not send the browser straight back here.
+      prompt: 'login',
     });
     redirect(ctx, `/auth?${query.toString()}`);
   });

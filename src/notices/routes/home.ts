@@ -9,7 +9,7 @@ import { household } from './params.js';
  * The menu of the seed's four functions and the member's account settings (the provider's
  * /account page, reached by its URL only), or a sign-in invitation.
  */
-export function homeRouter({ notices, applications, issuer }: { notices: NoticeService; applications: ApplicationService; issuer: string }): Router {
+export function homeRouter({ notices, applications, issuer, url }: { notices: NoticeService; applications: ApplicationService; issuer: string; url: string }): Router {
   const router = new Router();
   router.get('/', async (ctx) => {
     if (!(ctx.state as NoticesState).session?.data.member) return render(ctx, 'landing');
@@ -19,7 +19,7 @@ export function homeRouter({ notices, applications, issuer }: { notices: NoticeS
       latestYear: years[0] ?? null,
       latestBenefit: benefits[0] ?? null,
       pendingApplications: own.filter((a) => a.status === 'pending').length,
-      accountUrl: `${issuer}/account`,
+      accountUrl: `${issuer}/account?back=${encodeURIComponent(`${url}/`)}`,
     });
   });
   return router;
