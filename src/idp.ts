@@ -20,6 +20,9 @@ import { createThrottleStore } from './db/throttle-store.js';
 import { createRecoveryService } from './members/recovery-service.js';
 import { createAddressThrottle } from './members/throttle.js';
 import { createMailer } from './mail/mailer.js';
+import { createLogger } from './log.js';
+import { createNotifications } from './members/notifications.js';
+import { createAccountService } from './members/account-service.js';
 
 /**
  * The services of the identity provider, wired once from the configuration. The server
@@ -41,8 +44,10 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
   const hasher = createPasswordHasher(config.argon2);
-  const members = createMemberService({ db, hasher, config });
   const mailer = createMailer(config);
+  const logger = createLogger(config);
+  const notify = createNotifications({ mailer, onError: (err) => logger.warn({ err }, 'notice mail failed') });
+  const members = createMemberService({ db, hasher, config, notify });
   const throttleStore = createThrottleStore({ db, redis });
   const recovery = createRecoveryService({ db, hasher, mailer, throttleStore, config });
   return {
@@ -56,8 +61,12 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     registration: createRegistrationService({ db, hasher, members }),
     terms: createTermsService(db),
     email: createEmailVerification({ db, mailer }),
-    otp: createOtpService({ db, box, config, members }),
-    passkeys: createPasskeyService({ db, config, members }),
+    otp: createOtpService({ db, box, config, members, notify }),
+    passkeys: createPasskeyService({ db, config, members, notify }),
+    notify,
+    /** The time the account page judges a re-authentication by; a test may move it. */
+    clock: { now: () => new Date() },
+    account: createAccountService({ db, hasher, members, notify }),
     memberAdmin: createMemberAdmin({ db }),
     recovery,
     throttle: createAddressThrottle({ store: throttleStore, config }),

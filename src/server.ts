@@ -7,6 +7,8 @@ import { ping } from './db/knex.js';
 import { scheduleExpirySweep } from './adapters/knex-adapter.js';
 import { branding, createHomeRouter } from './home.js';
 import { adapterFor, openServices, type Services } from './idp.js';
+import { createSignInRecorder } from './account/new-device.js';
+import { createAccountRouter } from './account/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
 import { createProvider } from './oidc/provider.js';
@@ -56,7 +58,7 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.use(branding(config.society));
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
-  for (const router of [healthRouter(services), createHomeRouter({ provider, society: config.society }), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
+  for (const router of [healthRouter(services), createHomeRouter({ provider, society: config.society }), createInteractionRouter({ provider, ...services, signIns: createSignInRecorder(services) }), createRecoveryRouter(services), createAccountRouter({ provider, ...services })]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }

@@ -31,13 +31,14 @@ export function createAuditStore(db: Knex | Knex.Transaction) {
         details: event.details ? JSON.stringify(event.details) : null,
       });
     },
-    async list(filter: { memberId?: string; limit?: number } = {}): Promise<StoredAuditEvent[]> {
+    async list(filter: { memberId?: string; events?: string[]; limit?: number } = {}): Promise<StoredAuditEvent[]> {
       const query = db('audit_events')
         .leftJoin('members', 'members.id', 'audit_events.member_id')
         .select('audit_events.*', 'members.login_id as member_login_id')
         .orderBy('audit_events.id', 'desc')
         .limit(filter.limit ?? 100);
       if (filter.memberId) query.where('audit_events.member_id', filter.memberId);
+      if (filter.events) query.whereIn('audit_events.event', filter.events);
       return (await query).map((row: Record<string, unknown>) => ({
         id: Number(row.id),
         at: toDate(row.at)!,

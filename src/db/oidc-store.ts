@@ -9,5 +9,20 @@ export function createOidcStore(db: Knex | Knex.Transaction) {
     async revokeAccount(accountId: string): Promise<number> {
       return db('oidc_models').whereIn('kind', ACCOUNT_KINDS).where({ account_id: accountId }).delete();
     },
+
+    /**
+     * Ends every session, grant and token of a member except one browser's: its session (by
+     * uid) and the grants it holds, with their tokens (「他のデバイスからサインアウトする」).
+     */
+    async revokeAccountExcept(accountId: string, keep: { sessionUid: string; grantIds: string[] }): Promise<number> {
+      const grantIds = keep.grantIds.length ? keep.grantIds : [''];
+      return db('oidc_models')
+        .whereIn('kind', ACCOUNT_KINDS)
+        .where({ account_id: accountId })
+        .whereNot((q) => q.where('kind', 'Session').where('uid', keep.sessionUid))
+        .whereNot((q) => q.where('kind', 'Grant').whereIn('id', grantIds))
+        .where((q) => q.whereNull('grant_id').orWhereNotIn('grant_id', grantIds))
+        .delete();
+    },
   };
 }

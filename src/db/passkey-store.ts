@@ -50,6 +50,9 @@ export function createPasskeyStore(db: Knex | Knex.Transaction) {
     async recordUse(credentialId: string, counter: number, now = new Date()): Promise<void> {
       await db('passkeys').where({ credential_id: credentialId }).update({ counter, last_used_at: dbTime(now) });
     },
+    async remove(memberId: string, credentialId: string): Promise<number> {
+      return db('passkeys').where({ member_id: memberId, credential_id: credentialId }).delete();
+    },
     async removeAll(memberId: string): Promise<number> {
       return db('passkeys').where({ member_id: memberId }).delete();
     },

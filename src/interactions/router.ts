@@ -69,7 +69,10 @@ export function createInteractionRouter(deps: StepDeps): Router {
 
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
-    if (journey.next === 'finish') return redirect(ctx, await journey.finish(finishResult(journey)));
+    if (journey.next === 'finish') {
+      if (journey.state.loginPrompt && journey.member) await deps.signIns(ctx, journey.member, journey.clientId);
+      return redirect(ctx, await journey.finish(finishResult(journey)));
+    }
     redirect(ctx, journey.path(journey.next));
   });
 

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { z } from 'zod';
 import { InvalidInput } from '../errors.js';
+import type { SignInRecorder } from '../account/new-device.js';
 import { translator, type Translate } from '../i18n.js';
 import type { EmailVerification } from '../members/email-verification.js';
 import type { MemberService } from '../members/member-service.js';
@@ -32,6 +33,8 @@ export interface StepDeps {
   passkeys: PasskeyService;
   /** Failed attempts per client address; see router.ts for which steps count. */
   throttle: AddressThrottle;
+  /** A completed login: recent sign-ins and the new-device mail (src/account/new-device.ts). */
+  signIns: SignInRecorder;
 }
 
 export function redirect(ctx: Context, location: string): void {

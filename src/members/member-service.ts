@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../db/knex.js';
 import { createMemberStore, type Member, type MemberKind } from '../db/member-store.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { initialPassword, normaliseBirthDate, normaliseLoginId } from './login-id.js';
+import type { Notifications } from './notifications.js';
 import type { PasswordHasher } from './password.js';
 
 export type LoginResult =
@@ -38,9 +39,11 @@ export interface MemberServiceDeps {
   db: Knex;
   hasher: PasswordHasher;
   config: Pick<Config, 'lockoutThreshold'>;
+  /** Tells the member their account was locked (src/members/notifications.ts). */
+  notify?: Pick<Notifications, 'locked'>;
 }
 
-export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
+export function createMemberService({ db, hasher, config, notify }: MemberServiceDeps) {
   const members = createMemberStore(db);
   const audit = createAuditStore(db);
 
@@ -79,7 +82,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
 
     /** Counts a failed password, birth date or code; returns whether the account is now locked. */
     async recordFailure(member: Member, factor: string, context: { ip?: string; clientId?: string } = {}): Promise<boolean> {
-      return db.transaction(async (trx) => {
+      const locked = await db.transaction(async (trx) => {
         const store = createMemberStore(trx);
         const count = await store.recordFailure(member.id);
         const locked = count >= config.lockoutThreshold;
@@ -87,6 +90,8 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
         await createAuditStore(trx).record({ actor: 'member', event: locked ? 'member.locked' : 'login.failed', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { factor, failedAttempts: count } });
         return locked;
       });
+      if (locked) await notify?.locked(member);
+      return locked;
     },
 
     find: (id: string) => members.findById(id),

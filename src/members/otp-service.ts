@@ -6,6 +6,7 @@ import { createMemberStore, type Member } from '../db/member-store.js';
 import { createPasskeyStore } from '../db/passkey-store.js';
 import { createRecoveryCodeStore } from '../db/recovery-code-store.js';
 import type { MemberService } from './member-service.js';
+import type { Notifications } from './notifications.js';
 import { issueRecoveryCodes, looksLikeRecoveryCode, remainingRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { groupSecret, keyUri, matchingStep, newTotpSecret, normaliseCode } from './totp.js';
 
@@ -25,7 +26,7 @@ export type VerifyResult =
  * Authenticator-app binding and verification (seed 3-2 and 4). The secret is sealed with
  * the data-encryption key at rest, and while being set up it travels only sealed.
  */
-export function createOtpService({ db, box, config, members }: { db: Knex; box: SecretBox; config: Pick<Config, 'issuerName'>; members: MemberService }) {
+export function createOtpService({ db, box, config, members, notify }: { db: Knex; box: SecretBox; config: Pick<Config, 'issuerName'>; members: MemberService; notify?: Pick<Notifications, 'recoveryCodeUsed'> }) {
   const context = (memberId: string) => `${PENDING_CONTEXT}:${memberId}`;
   return {
     /** A fresh secret for setup, sealed to this member so it can wait in the interaction. */
@@ -77,7 +78,9 @@ export function createOtpService({ db, box, config, members }: { db: Knex; box: 
       } else if (looksLikeRecoveryCode(input) && (await useRecoveryCode(db, member.id, input, now))) {
         await createMemberStore(db).update(member.id, { failedAttempts: 0 }, now);
         await createAuditStore(db).record({ actor: 'member', event: 'login.recovery_code', memberId: member.id, ip: context.ip, clientId: context.clientId });
-        return { status: 'ok', method: 'recovery', remaining: await remainingRecoveryCodes(db, member.id) };
+        const remaining = await remainingRecoveryCodes(db, member.id);
+        await notify?.recoveryCodeUsed(member, remaining);
+        return { status: 'ok', method: 'recovery', remaining };
       }
       return (await members.recordFailure(member, 'otp', context)) ? { status: 'locked' } : { status: 'wrong' };
     },

@@ -15,6 +15,7 @@ import { createAuditStore } from '../db/audit-store.js';
 import { createMemberStore, type Member } from '../db/member-store.js';
 import { createPasskeyStore, type Passkey } from '../db/passkey-store.js';
 import type { MemberService } from './member-service.js';
+import type { Notifications } from './notifications.js';
 import { issueRecoveryCodes, looksLikeRecoveryCode, remainingRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 
 /** Enough for a phone, a PC and a spare; a cap keeps one account from filling the table. */
@@ -45,7 +46,7 @@ const asTransports = (transports: string[]) => transports as AuthenticatorTransp
  * page of the provider and nowhere else. The challenge of each ceremony is kept by the
  * caller on the server (in the interaction), never taken from the browser.
  */
-export function createPasskeyService({ db, config, members }: { db: Knex; config: Pick<Config, 'issuer' | 'issuerName'>; members: Pick<MemberService, 'recordFailure'> }) {
+export function createPasskeyService({ db, config, members, notify }: { db: Knex; config: Pick<Config, 'issuer' | 'issuerName'>; members: Pick<MemberService, 'recordFailure'>; notify?: Pick<Notifications, 'recoveryCodeUsed'> }) {
   const store = createPasskeyStore(db);
   const origin = new URL(config.issuer).origin;
   const rpID = new URL(config.issuer).hostname;
@@ -153,7 +154,9 @@ export function createPasskeyService({ db, config, members }: { db: Knex; config
       if (looksLikeRecoveryCode(input) && (await useRecoveryCode(db, member.id, input, now))) {
         await createMemberStore(db).update(member.id, { failedAttempts: 0 }, now);
         await createAuditStore(db).record({ actor: 'member', event: 'login.recovery_code', memberId: member.id, ip: context.ip, clientId: context.clientId });
-        return { status: 'ok', method: 'recovery', remaining: await remainingRecoveryCodes(db, member.id) };
+        const remaining = await remainingRecoveryCodes(db, member.id);
+        await notify?.recoveryCodeUsed(member, remaining);
+        return { status: 'ok', method: 'recovery', remaining };
       }
       return (await members.recordFailure(member, 'recovery-code', context)) ? { status: 'locked' } : { status: 'refused' };
     },

@@ -62,7 +62,7 @@ export function createNoticesApp(config: NoticesConfig, db: Knex, logger: Logger
   app.use(staticFiles());
   app.use(sessions.middleware());
 
-  const open = [healthRouter(db), authRouter(auth), homeRouter({ notices, applications })];
+  const open = [healthRouter(db), authRouter(auth), homeRouter({ notices, applications, issuer: config.issuer, url: config.url })];
   for (const router of open) app.use(router.routes()).use(router.allowedMethods());
 
   const members = new Router();

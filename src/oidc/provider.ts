@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Adapter } from 'oidc-provider';
+import { accountClient } from '../account/client.js';
 import type { Config } from '../config.js';
 import type { Member } from '../db/member-store.js';
 import { translator } from '../i18n.js';
@@ -47,6 +48,7 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
 export function createProvider({ config, adapter, keys, findMember }: ProviderDeps): Provider {
   const configuration: Configuration = {
     adapter,
+    clients: [accountClient(config)],
     findAccount: createFindAccount(findMember),
     jwks: { keys: keys as unknown as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: [...config.cookieKeys] },

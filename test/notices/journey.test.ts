@@ -133,3 +133,18 @@ test('a member signs in, reads only their own notices, downloads the tax CSV, ap
   const again2 = await followAll(browser, await browser.get(`${stack.app.url}/login`));
   expect(again2.body).toContain('name="password"');
 });
+
+test('the home page links to the provider\'s account page by its URL, and the member arrives there already signed in', async () => {
+  const { browser } = await signIn(stack, alice);
+  const home = await browser.get(`${stack.app.url}/`);
+  const link = /<a href="([^"]+)" id="account-link">/.exec(home.body)?.[1]?.replaceAll('&amp;', '&');
+  expect(link).toBe(`${stack.idp.url}/account?back=${encodeURIComponent(`${stack.app.url}/`)}`);
+  const account = await browser.get(link!);
+  expect(account.status).toBe(200);
+  expect(account.body).toContain('アカウント設定');
+  expect(account.body).toContain(alice.loginId);
+  // The way back leads to the notices app; a link naming any other site gets none.
+  expect(/<a [^>]*href="([^"]+)" id="back-to-client">/.exec(account.body)?.[1]).toBe(`${stack.app.url}/`);
+  const elsewhere = await browser.get(`${stack.idp.url}/account?back=${encodeURIComponent('https://evil.example/')}`);
+  expect(elsewhere.body).not.toContain('evil.example');
+});

@@ -5,8 +5,11 @@ import type { NoticesState } from '../web/state.js';
 import { render } from '../web/views.js';
 import { household } from './params.js';
 
-/** The menu of the seed's four functions, or a sign-in invitation. */
-export function homeRouter({ notices, applications }: { notices: NoticeService; applications: ApplicationService }): Router {
+/**
+ * The menu of the seed's four functions and the member's account settings (the provider's
+ * /account page, reached by its URL only), or a sign-in invitation.
+ */
+export function homeRouter({ notices, applications, issuer, url }: { notices: NoticeService; applications: ApplicationService; issuer: string; url: string }): Router {
   const router = new Router();
   router.get('/', async (ctx) => {
     if (!(ctx.state as NoticesState).session?.data.member) return render(ctx, 'landing');
@@ -16,6 +19,7 @@ export function homeRouter({ notices, applications }: { notices: NoticeService; 
       latestYear: years[0] ?? null,
       latestBenefit: benefits[0] ?? null,
       pendingApplications: own.filter((a) => a.status === 'pending').length,
+      accountUrl: `${issuer}/account?back=${encodeURIComponent(`${url}/`)}`,
     });
   });
   return router;
