@@ -19,6 +19,7 @@ import { createThrottleStore } from './db/throttle-store.js';
 import { createRecoveryService } from './members/recovery-service.js';
 import { createAddressThrottle } from './members/throttle.js';
 import { createMailer } from './mail/mailer.js';
+import { createConsentService } from './members/consent-service.js';
 
 /**
  * The services of the identity provider, wired once from the configuration. The server
@@ -59,6 +60,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     audit: createAuditStore(db),
     clients: createClientService(db, box),
     keys: createKeyService(db, box),
+    consents: createConsentService(db),
     async close() {
       await recovery.settle(); // its failures are recorded in the database
       await db.destroy();

@@ -8,6 +8,7 @@ import { scheduleExpirySweep } from './adapters/knex-adapter.js';
 import { adapterFor, openServices, type Services } from './idp.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
+import { postAsGet } from './oidc/post-as-get.js';
 import { createProvider } from './oidc/provider.js';
 import { createRecoveryRouter } from './recovery/routes.js';
 import { errorHandler, language, securityHeaders, staticFiles } from './web.js';
@@ -48,12 +49,14 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
     adapter: adapterFor(services),
     keys: await services.keys.published(),
     findMember: (id) => services.members.find(id),
+    rememberedConsent: (memberId, clientId) => services.consents.remembered(memberId, clientId),
   });
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
   provider.use(securityHeaders());
   provider.use(language());
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
+  provider.use(postAsGet());
   for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ClientRecord } from '../db/client-store.js';
 import { fields, run, table, withJson, type JsonFlag } from './output.js';
 
@@ -11,6 +11,7 @@ function describeClient(client: ClientRecord) {
     name: client.name,
     public: client.sealedSecret === null,
     first_party: client.firstParty,
+    pkce: client.pkceRequired ? 'required' : 'optional',
     redirect_uris: client.metadata.redirect_uris,
     post_logout_redirect_uris: client.metadata.post_logout_redirect_uris,
     grant_types: client.metadata.grant_types,
@@ -26,6 +27,7 @@ interface AddFlags extends JsonFlag {
   postLogoutRedirectUri: string[];
   firstParty?: boolean;
   public?: boolean;
+  pkce?: 'required' | 'optional';
 }
 
 export function registerClients(program: Command): void {
@@ -39,7 +41,8 @@ export function registerClients(program: Command): void {
       .option('--redirect-uri <uri>', 'exact redirect URI (repeat for several; https, or http on localhost)', collect, [])
       .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable)', collect, [])
       .option('--first-party', "the society's own app: members are not asked for consent")
-      .option('--public', 'no secret (native or browser app, PKCE only)'),
+      .option('--public', 'no secret (native or browser app, PKCE only)')
+      .addOption(new Option('--pkce <when>', 'whether a confidential client must send PKCE').choices(['required', 'optional']).default('required')),
   ).action((flags: AddFlags) =>
     run(flags, async (services) => {
       const { client, clientSecret } = await services.clients.add({
@@ -48,6 +51,7 @@ export function registerClients(program: Command): void {
         postLogoutRedirectUris: flags.postLogoutRedirectUri,
         firstParty: flags.firstParty,
         public: flags.public,
+        pkce: flags.pkce,
       });
       const described = describeClient(client);
       return {

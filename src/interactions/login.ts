@@ -9,10 +9,16 @@ export async function clientName(provider: Provider, journey: Journey): Promise<
   return client?.clientName ?? client?.clientId ?? '';
 }
 
+/** A relying party's login_hint prefills the user ID (the member may still change it). */
+function loginHint(journey: Journey): string {
+  const hint = journey.interaction.params.login_hint;
+  return typeof hint === 'string' ? hint.slice(0, 64) : '';
+}
+
 /** Journey step 1 (seed 2-2): user ID and password. Every failure reads the same. */
 export function loginStep({ provider, members, throttle }: StepDeps): StepHandler {
   const show = async (ctx: Context, journey: Journey, locals: { error?: string; loginId?: string } = {}, status = 200) =>
-    render(ctx, 'login', { action: journey.path('login'), clientName: await clientName(provider, journey), loginId: locals.loginId ?? '', error: locals.error ?? null }, status);
+    render(ctx, 'login', { action: journey.path('login'), clientName: await clientName(provider, journey), loginId: locals.loginId ?? loginHint(journey), error: locals.error ?? null }, status);
 
   return {
     show: (ctx, journey) => show(ctx, journey),

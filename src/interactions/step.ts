@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { translator, type Translate } from '../i18n.js';
+import type { ConsentService } from '../members/consent-service.js';
 import type { EmailVerification } from '../members/email-verification.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OtpService } from '../members/otp-service.js';
@@ -28,6 +29,7 @@ export interface StepDeps {
   passkeys: PasskeyService;
   /** Failed attempts per client address; see router.ts for which steps count. */
   throttle: AddressThrottle;
+  consents: ConsentService;
 }
 
 export function redirect(ctx: Context, location: string): void {
