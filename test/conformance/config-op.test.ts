@@ -57,6 +57,16 @@ test('oidcc-discovery: the JWKS publishes public signing keys only, each with a 
   }
 });
 
+test('oidcc-idtoken-rs256: the ID token is RS256, verified with the RSA key its kid names', async () => {
+  const request = await codeRequest(rp);
+  const { id_token: idToken } = await exchange(rp, request, (await completeJourney(idp, request.url, { member })).callback!);
+  const header = decodeProtectedHeader(idToken!);
+  const { keys } = (await (await fetch(`${idp.url}/jwks`)).json()) as { keys: Array<{ kid: string; kty: string }> };
+  expect(header.alg).toBe('RS256');
+  expect(keys.find((k) => k.kid === header.kid)?.kty).toBe('RSA');
+  await jwtVerify(idToken!, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), { issuer: idp.url, audience: rp.clientId, algorithms: ['RS256'] });
+});
+
 test('oidcc-server-rotate-keys: after a rotation ID tokens carry the new kid and both old and new tokens verify', async () => {
   const login = async () => {
     const request = await codeRequest(rp);

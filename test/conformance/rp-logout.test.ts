@@ -92,6 +92,14 @@ test('oidcc-rp-initiated-logout-with-client-id: client_id instead of id_token_hi
   await expectLoggedOut(browser);
 });
 
+test('oidcc-rp-initiated-logout, the member presses キャンセル: the provider session stays', async () => {
+  const { browser, idToken } = await login();
+  const page = await browser.get(endSession({ id_token_hint: idToken, post_logout_redirect_uri: POST_LOGOUT_URI, state: 'st-cancel' }));
+  expect(page.body).toContain('キャンセル');
+  await browser.post(formAction(page.body, page.url), hiddenInputs(page.body));
+  await expectLoggedIn(browser);
+});
+
 test('oidcc-rp-initiated-logout-bad-id-token-hint: an error page, no redirect, the session stays', async () => {
   const { browser } = await login();
   const { page } = await logout(browser, endSession({ id_token_hint: 'not-a-jwt', post_logout_redirect_uri: POST_LOGOUT_URI, state: 's' }));
