@@ -8,6 +8,7 @@ import { scheduleExpirySweep } from './adapters/knex-adapter.js';
 import { adapterFor, openServices, type Services } from './idp.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
+import { autoSubmitPage } from './oidc/auto-submit.js';
 import { postAsGet } from './oidc/post-as-get.js';
 import { createProvider } from './oidc/provider.js';
 import { createRecoveryRouter } from './recovery/routes.js';
@@ -57,6 +58,7 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
   provider.use(postAsGet());
+  provider.use(autoSubmitPage());
   for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());

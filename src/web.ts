@@ -25,13 +25,15 @@ export function chooseLanguage(ctx: Context, lang: Lang): void {
   (ctx.state as PageState).lang = lang;
 }
 
+// form-action is left out on purpose: browsers apply it to the redirect back to the relying party.
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
 /** Security headers for every response; pages have no inline script or style. */
 export function securityHeaders() {
   return async (ctx: Context, next: Next) => {
     // Set before the provider answers: its auto-submitting pages (form_post, logout without
     // a session) add the hash of exactly their one inline script to script-src.
-    // form-action is left out on purpose: browsers apply it to the redirect back to the relying party.
-    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+    ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     await next();
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');

@@ -129,12 +129,12 @@ if (!chromiumAvailable()) {
     }
   });
 
-  test('with scripts off, the form_post page shows a button that reaches the relying party', async () => {
+  test('with scripts off, the form_post page shows a button (次へ) that reaches the relying party', async () => {
     const context = await browser.newContext({ locale: 'ja-JP', javaScriptEnabled: false });
     try {
       const page = await context.newPage();
       await signIn(page);
-      const button = page.getByRole('button');
+      const button = page.getByRole('button', { name: t('rp.auto_submit.continue') });
       await button.waitFor();
       await button.click();
       await page.waitForURL(`${rp.url}/callback`);

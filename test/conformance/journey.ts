@@ -16,7 +16,7 @@ export interface Outcome {
   response: Response;
   /** The redirect to the relying party, or the form_post page's fields as a URL. */
   callback?: URL;
-  /** The page was oidc-provider's form_post page. */
+  /** The page was the auto-submitting form_post page. */
   formPost?: boolean;
   /** The journey step the provider stopped on, e.g. 'login'. */
   step?: string;
@@ -27,7 +27,7 @@ export function stepOf(res: Response): string | undefined {
 }
 
 function formPostCallback(res: Response): URL | undefined {
-  if (res.status !== 200 || !/document\.forms\[0\]\.submit\(\)/.test(res.body)) return undefined;
+  if (res.status !== 200 || !res.body.includes('id="auto-submit"')) return undefined;
   const url = new URL(formAction(res.body, res.url));
   for (const [name, value] of Object.entries(hiddenInputs(res.body))) url.searchParams.set(name, value.replaceAll('&amp;', '&').replaceAll('&quot;', '"'));
   return url;
