@@ -3,6 +3,7 @@ import * as initial from './001-initial.js';
 import * as registration from './002-registration.js';
 import * as secondFactor from './003-second-factor.js';
 import * as throttle from './004-throttle.js';
+import * as relyingParties from './005-relying-parties.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '002-registration': registration,
   '003-second-factor': secondFactor,
   '004-throttle': throttle,
+  '005-relying-parties': relyingParties,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -23,6 +23,16 @@ export function pickLanguage(query: unknown, cookie: unknown, acceptLanguage: st
   return first === 'en' ? 'en' : 'ja';
 }
 
+/** The first of an OIDC `ui_locales` list (space-separated BCP 47 tags, e.g. "en-US ja") that we speak. */
+export function fromUiLocales(value: unknown): Lang | undefined {
+  if (typeof value !== 'string') return undefined;
+  for (const tag of value.split(' ')) {
+    const primary = tag.split('-')[0]!.toLowerCase();
+    if (isLang(primary)) return primary;
+  }
+  return undefined;
+}
+
 export function translator(lang: Lang): Translate {
   return (key, params = {}) => {
     const template = catalogs[lang][key] ?? catalogs.ja[key] ?? key;

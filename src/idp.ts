@@ -23,6 +23,7 @@ import { createMailer } from './mail/mailer.js';
 import { createLogger } from './log.js';
 import { createNotifications } from './members/notifications.js';
 import { createAccountService } from './members/account-service.js';
+import { createConsentService } from './members/consent-service.js';
 
 /**
  * The services of the identity provider, wired once from the configuration. The server
@@ -73,6 +74,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     audit: createAuditStore(db),
     clients: createClientService(db, box),
     keys: createKeyService(db, box),
+    consents: createConsentService(db),
     async close() {
       await recovery.settle(); // its failures are recorded in the database
       await db.destroy();

@@ -11,6 +11,8 @@ import { createSignInRecorder } from './account/new-device.js';
 import { createAccountRouter } from './account/router.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
+import { autoSubmitPage } from './oidc/auto-submit.js';
+import { postAsGet } from './oidc/post-as-get.js';
 import { createProvider } from './oidc/provider.js';
 import { createRecoveryRouter } from './recovery/routes.js';
 import { errorHandler, language, securityHeaders, staticFiles } from './web.js';
@@ -51,6 +53,7 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
     adapter: adapterFor(services),
     keys: await services.keys.published(),
     findMember: (id) => services.members.find(id),
+    rememberedConsent: (memberId, clientId) => services.consents.remembered(memberId, clientId),
   });
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
   provider.use(securityHeaders());
@@ -58,6 +61,8 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.use(branding(config.society));
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
+  provider.use(postAsGet());
+  provider.use(autoSubmitPage());
   for (const router of [healthRouter(services), createHomeRouter({ provider, society: config.society }), createInteractionRouter({ provider, ...services, signIns: createSignInRecorder(services) }), createRecoveryRouter(services), createAccountRouter({ provider, ...services })]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());

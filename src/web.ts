@@ -13,23 +13,32 @@ export function language() {
   return async (ctx: Context, next: Next) => {
     const asked = ctx.query.lang;
     const lang = pickLanguage(asked, ctx.cookies.get('lang'), ctx.get('accept-language'));
-    if (asked === lang) ctx.cookies.set('lang', lang, { httpOnly: true, sameSite: 'lax', signed: false, maxAge: 365 * 86400_000 });
+    if (asked === lang) chooseLanguage(ctx, lang);
     (ctx.state as PageState).lang = lang;
     await next();
   };
 }
 
+/** An explicit choice (?lang=, or a relying party's ui_locales): this page and the next ones. */
+export function chooseLanguage(ctx: Context, lang: Lang): void {
+  ctx.cookies.set('lang', lang, { httpOnly: true, sameSite: 'lax', signed: false, maxAge: 365 * 86400_000 });
+  (ctx.state as PageState).lang = lang;
+}
+
+// form-action is left out on purpose: browsers apply it to the redirect back to the relying party.
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
 /** Security headers for every response; pages have no inline script or style. */
 export function securityHeaders() {
   return async (ctx: Context, next: Next) => {
+    // Set before the provider answers: its auto-submitting pages (form_post, logout without
+    // a session) add the hash of exactly their one inline script to script-src.
+    ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     await next();
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Frame-Options', 'DENY');
-    if (ctx.response.is('html')) {
-      // form-action is left out on purpose: browsers apply it to the redirect back to the relying party.
-      ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
-    }
+    if (!ctx.response.is('html')) ctx.remove('Content-Security-Policy');
     if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
   };
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ClientRecord } from '../db/client-store.js';
 import type { Cli, JsonFlag } from './output.js';
 
@@ -11,6 +11,7 @@ function describeClient(client: ClientRecord) {
     name: client.name,
     public: client.sealedSecret === null,
     first_party: client.firstParty,
+    pkce: client.pkceRequired ? 'required' : 'optional',
     redirect_uris: client.metadata.redirect_uris,
     post_logout_redirect_uris: client.metadata.post_logout_redirect_uris,
     grant_types: client.metadata.grant_types,
@@ -26,6 +27,7 @@ interface AddFlags extends JsonFlag {
   postLogoutRedirectUri: string[];
   firstParty?: boolean;
   public?: boolean;
+  pkce?: 'required' | 'optional';
 }
 
 export function registerClients(program: Command, cli: Cli): void {
@@ -40,7 +42,8 @@ export function registerClients(program: Command, cli: Cli): void {
       .option('--redirect-uri <uri>', t('clients.add.redirect_uri'), collect, [])
       .option('--post-logout-redirect-uri <uri>', t('clients.add.post_logout_redirect_uri'), collect, [])
       .option('--first-party', t('clients.add.first_party'))
-      .option('--public', t('clients.add.public')),
+      .option('--public', t('clients.add.public'))
+      .addOption(new Option('--pkce <when>', t('clients.add.pkce')).choices(['required', 'optional']).default('required')),
   ).action((flags: AddFlags) =>
     cli.run(flags, async (services) => {
       const { client, clientSecret } = await services.clients.add({
@@ -49,6 +52,7 @@ export function registerClients(program: Command, cli: Cli): void {
         postLogoutRedirectUris: flags.postLogoutRedirectUri,
         firstParty: flags.firstParty,
         public: flags.public,
+        pkce: flags.pkce,
       });
       const described = describeClient(client);
       return {

@@ -16,6 +16,8 @@ export interface NewClient {
   public?: boolean;
   /** Grant types; refresh tokens are on by default. */
   refreshTokens?: boolean;
+  /** 'optional' lets a confidential client leave PKCE out (products whose libraries never send it). */
+  pkce?: 'required' | 'optional';
 }
 
 function checkUris(uris: string[], what: string): void {
@@ -48,6 +50,7 @@ export function createClientService(db: Knex, box: SecretBox) {
       if (input.redirectUris.length === 0) throw new InvalidInput('errors.redirect_uri_required', 'a client needs at least one redirect URI');
       checkUris(input.redirectUris, 'redirect URI');
       checkUris(input.postLogoutRedirectUris ?? [], 'post-logout redirect URI');
+      if (input.pkce === 'optional' && input.public) throw new InvalidInput('errors.pkce_public', 'a public client always needs PKCE');
       // Hex, so an id never starts with '-' and reads as an option on a command line.
       const clientId = randomBytes(16).toString('hex');
       const clientSecret = input.public ? null : newSecret();
@@ -59,7 +62,7 @@ export function createClientService(db: Knex, box: SecretBox) {
         response_types: ['code'],
         token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
       };
-      const client = { clientId, name: input.name, sealedSecret: clientSecret && box.seal(clientSecret, SEAL_CONTEXT), metadata, firstParty: Boolean(input.firstParty) };
+      const client = { clientId, name: input.name, sealedSecret: clientSecret && box.seal(clientSecret, SEAL_CONTEXT), metadata, firstParty: Boolean(input.firstParty), pkceRequired: input.pkce !== 'optional' };
       await db.transaction(async (trx) => {
         await createClientStore(trx).insert(client);
         await createAuditStore(trx).record({ actor: 'operator', event: 'client.added', clientId });
@@ -100,6 +103,7 @@ export function createClientService(db: Knex, box: SecretBox) {
         client_id: client.clientId,
         ...(client.sealedSecret ? { client_secret: box.open(client.sealedSecret, SEAL_CONTEXT) } : {}),
         first_party: client.firstParty,
+        pkce_required: client.pkceRequired,
       };
     },
   };

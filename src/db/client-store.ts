@@ -9,6 +9,8 @@ export interface ClientRecord {
   sealedSecret: string | null;
   metadata: ClientMetadata;
   firstParty: boolean;
+  /** False only for a confidential client registered with --pkce optional. */
+  pkceRequired: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,6 +31,7 @@ function fromRow(row: Record<string, unknown>): ClientRecord {
     sealedSecret: (row.client_secret as string | null) ?? null,
     metadata: JSON.parse(String(row.metadata)) as ClientMetadata,
     firstParty: Boolean(row.first_party),
+    pkceRequired: row.pkce_required === undefined ? true : Boolean(row.pkce_required),
     createdAt: toDate(row.created_at)!,
     updatedAt: toDate(row.updated_at)!,
   };
@@ -55,6 +58,7 @@ export function createClientStore(db: Knex | Knex.Transaction) {
         client_secret: client.sealedSecret,
         metadata: JSON.stringify(client.metadata),
         first_party: client.firstParty,
+        pkce_required: client.pkceRequired,
         created_at: dbTime(now),
         updated_at: dbTime(now),
       });

@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { ConsentService } from '../members/consent-service.js';
 import { render } from '../views.js';
 import { clientName } from './login.js';
 import { redirect, type StepHandler } from './step.js';
@@ -13,7 +14,7 @@ interface ConsentDetails {
 }
 
 /** Journey step 10: a third-party relying party asks for the member's information. */
-export function consentStep({ provider }: { provider: Provider }): StepHandler {
+export function consentStep({ provider, consents }: { provider: Provider; consents: ConsentService }): StepHandler {
   return {
     async show(ctx, journey) {
       const details = journey.interaction.prompt.details as ConsentDetails;
@@ -35,6 +36,7 @@ export function consentStep({ provider }: { provider: Provider }): StepHandler {
       if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
       for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
       const grantId = await grant.save();
+      await consents.remember(accountId, grant.clientId!, { scopes: (grant.getOIDCScope() ?? '').split(' ').filter(Boolean), claims: grant.getOIDCClaims() ?? [] });
       redirect(ctx, await journey.finish({ consent: { grantId } }));
     },
   };

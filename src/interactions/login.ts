@@ -8,12 +8,18 @@ export async function clientName(provider: Provider, journey: Journey): Promise<
   return client?.clientName ?? client?.clientId ?? '';
 }
 
+/** A relying party's login_hint prefills the user ID (the member may still change it). */
+function loginHint(journey: Journey): string {
+  const hint = journey.interaction.params.login_hint;
+  return typeof hint === 'string' ? hint.slice(0, 64) : '';
+}
+
 /** Journey step 1 (seed 2-2): user ID and password. Every failure reads the same. */
 export function loginStep({ provider, members, throttle }: StepDeps): StepHandler {
   return {
     async show(ctx, journey) {
       const flash = await journey.readFlash('login');
-      await stepPage(ctx, journey, 'login', 'login', flash, { clientName: await clientName(provider, journey), loginId: flash?.fields?.login ?? '' });
+      await stepPage(ctx, journey, 'login', 'login', flash, { clientName: await clientName(provider, journey), loginId: flash?.fields?.login ?? loginHint(journey) });
     },
     async submit(ctx, journey) {
       const { login, password } = readForm(ctx, loginForm);

@@ -1,7 +1,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { fromUiLocales } from '../i18n.js';
 import { ACR } from '../oidc/provider.js';
+import { chooseLanguage } from '../web.js';
 import { accountStep } from './account.js';
 import { birthdateStep } from './birthdate.js';
 import { consentStep } from './consent.js';
@@ -69,6 +71,9 @@ export function createInteractionRouter(deps: StepDeps): Router {
 
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
+    // The relying party's ui_locales choose the language once, as the journey begins; the member may switch later.
+    const asked = journey.progress ? undefined : fromUiLocales(journey.interaction.params.ui_locales);
+    if (asked && !ctx.query.lang) chooseLanguage(ctx, asked);
     if (journey.next === 'finish') {
       if (journey.state.loginPrompt && journey.member) await deps.signIns(ctx, journey.member, journey.clientId);
       return redirect(ctx, await journey.finish(finishResult(journey)));

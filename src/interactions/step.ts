@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { InvalidInput } from '../errors.js';
 import type { SignInRecorder } from '../account/new-device.js';
 import { translator, type Translate } from '../i18n.js';
+import type { ConsentService } from '../members/consent-service.js';
 import type { EmailVerification } from '../members/email-verification.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OtpService } from '../members/otp-service.js';
@@ -35,6 +36,7 @@ export interface StepDeps {
   throttle: AddressThrottle;
   /** A completed login: recent sign-ins and the new-device mail (src/account/new-device.ts). */
   signIns: SignInRecorder;
+  consents: ConsentService;
 }
 
 export function redirect(ctx: Context, location: string): void {

@@ -4,8 +4,12 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { createKeyStore, type SigningKeyRecord } from '../db/key-store.js';
 
 export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
-/** ID tokens live an hour; a retired key stays published this long so every token it signed can still be verified. */
-export const KEY_RETENTION_SECONDS = 2 * 60 * 60;
+/**
+ * A retired key stays published this long, so every token it signed can still be verified:
+ * not only ID tokens (an hour) but an ID token presented as id_token_hint at logout, for as
+ * long as the provider session it came from may live (8 hours), with room to spare.
+ */
+export const KEY_RETENTION_SECONDS = 24 * 60 * 60;
 const SEAL_CONTEXT = 'signing_keys.private_jwk';
 
 export interface PrivateJwk {

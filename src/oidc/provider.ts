@@ -4,7 +4,7 @@ import type { Adapter } from 'oidc-provider';
 import { accountClient } from '../account/client.js';
 import type { Config } from '../config.js';
 import type { Member } from '../db/member-store.js';
-import { translator } from '../i18n.js';
+import { fromUiLocales, isLang, translator } from '../i18n.js';
 import { pageLocals, renderView, type PageState } from '../views.js';
 import { CLAIMS, createFindAccount } from './find-account.js';
 import type { PrivateJwk } from './keys.js';
@@ -16,9 +16,21 @@ export interface ProviderDeps {
   adapter: new (name: string) => Adapter;
   keys: PrivateJwk[];
   findMember(id: string): Promise<Member | undefined>;
+  /** What a member once allowed a third-party client, kept across provider sessions until revoked. */
+  rememberedConsent?(memberId: string, clientId: string): Promise<RememberedConsent>;
 }
 
-const langOf = (ctx: Context) => (ctx.state as PageState).lang ?? 'ja';
+export interface RememberedConsent {
+  scopes: string[];
+  claims: string[];
+}
+
+/** The member's choice (?lang=) first, then the relying party's ui_locales (end-session), then the usual order. */
+const langOf = (ctx: Context) =>
+  (isLang(ctx.query.lang) ? ctx.query.lang : undefined) ??
+  fromUiLocales((ctx as Partial<KoaContextWithOIDC>).oidc?.params?.ui_locales) ??
+  (ctx.state as PageState).lang ??
+  'ja';
 
 async function page(ctx: Context, view: string, locals: Record<string, unknown>): Promise<void> {
   ctx.type = 'html';
@@ -30,22 +42,34 @@ function isFirstParty(client: unknown): boolean {
   return (client as { first_party?: boolean } | undefined)?.first_party === true;
 }
 
-/** First-party clients (the society's own apps) get what they ask for without a consent page. */
-async function loadExistingGrant(ctx: KoaContextWithOIDC) {
-  const { oidc } = ctx;
-  const client = oidc.client!;
-  const grantId = (oidc.result?.consent as { grantId?: string } | undefined)?.grantId ?? oidc.session!.grantIdFor(client.clientId);
-  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-  if (!isFirstParty(client)) return existing;
-  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: oidc.session!.accountId! });
-  grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
-  const claims = oidc.requestParamClaims ? [...oidc.requestParamClaims] : [];
-  if (claims.length) grant.addOIDCClaims(claims);
-  await grant.save();
-  return grant;
+/**
+ * First-party clients (the society's own apps) get what they ask for without a consent page.
+ * A third-party client gets, in a new provider session, what the member allowed it before
+ * (remembered until revoked); only what it asks beyond that brings the consent page back.
+ */
+function createLoadExistingGrant(rememberedConsent: ProviderDeps['rememberedConsent']) {
+  return async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+    const { oidc } = ctx;
+    const client = oidc.client!;
+    const grantId = (oidc.result?.consent as { grantId?: string } | undefined)?.grantId ?? oidc.session!.grantIdFor(client.clientId);
+    const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+    const requested = { scopes: [...oidc.requestParamScopes], claims: oidc.requestParamClaims ? [...oidc.requestParamClaims] : [] };
+    let allowed = requested;
+    if (!isFirstParty(client)) {
+      if (existing || !rememberedConsent) return existing;
+      const remembered = await rememberedConsent(oidc.session!.accountId!, client.clientId);
+      allowed = { scopes: requested.scopes.filter((s) => remembered.scopes.includes(s)), claims: requested.claims.filter((c) => remembered.claims.includes(c)) };
+      if (!allowed.scopes.length) return undefined;
+    }
+    const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: oidc.session!.accountId! });
+    grant.addOIDCScope(allowed.scopes.join(' '));
+    if (allowed.claims.length) grant.addOIDCClaims(allowed.claims);
+    await grant.save();
+    return grant;
+  };
 }
 
-export function createProvider({ config, adapter, keys, findMember }: ProviderDeps): Provider {
+export function createProvider({ config, adapter, keys, findMember, rememberedConsent }: ProviderDeps): Provider {
   const configuration: Configuration = {
     adapter,
     clients: [accountClient(config)],
@@ -55,7 +79,11 @@ export function createProvider({ config, adapter, keys, findMember }: ProviderDe
     claims: CLAIMS as unknown as Configuration['claims'],
     scopes: ['openid', 'offline_access', 'profile', 'email', 'member'],
     responseTypes: ['code'],
-    pkce: { required: () => true },
+    // PKCE always for public clients; a confidential one may be registered with --pkce optional.
+    pkce: { required: (_ctx, client) => client.tokenEndpointAuthMethod === 'none' || (client as { pkce_required?: boolean }).pkce_required !== false },
+    // A relying party names its redirect URI even when it registered one (DESIGN).
+    allowOmittingSingleRegisteredRedirectUri: false,
+    discovery: { ui_locales_supported: ['ja', 'en'] },
     acrValues: Object.values(ACR),
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -64,10 +92,10 @@ export function createProvider({ config, adapter, keys, findMember }: ProviderDe
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'pkce_required'],
       validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        if (value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
         }
       },
     },
@@ -89,7 +117,7 @@ export function createProvider({ config, adapter, keys, findMember }: ProviderDe
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // Every use rotates; reusing a rotated token revokes the whole grant (oidc-provider does that on a consumed token).
     rotateRefreshToken: true,
-    loadExistingGrant,
+    loadExistingGrant: createLoadExistingGrant(rememberedConsent),
     ttl: {
       AccessToken: 600,
       AuthorizationCode: 60,

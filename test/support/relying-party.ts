@@ -15,12 +15,13 @@ export interface TestRp {
 }
 
 /** Registers a client through the service (as `kenpo clients add` does) and discovers the provider with openid-client. */
-export async function registerRp(idp: RunningIdp, options: { firstParty?: boolean } = {}): Promise<TestRp> {
+export async function registerRp(idp: RunningIdp, options: { firstParty?: boolean; pkce?: 'required' | 'optional' } = {}): Promise<TestRp> {
   const { client: record, clientSecret } = await idp.services.clients.add({
     name: options.firstParty === false ? 'Third-party app' : 'お知らせ',
     redirectUris: [REDIRECT_URI],
     postLogoutRedirectUris: [POST_LOGOUT_URI],
     firstParty: options.firstParty ?? true,
+    pkce: options.pkce,
   });
   const config = await client.discovery(new URL(idp.url), record.clientId, clientSecret!, undefined, { execute: [client.allowInsecureRequests] });
   return { config, clientId: record.clientId, clientSecret: clientSecret! };
