@@ -50,7 +50,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     members,
     registration: createRegistrationService({ db, hasher, members }),
     terms: createTermsService(db),
-    email: createEmailVerification({ db, mailer }),
+    email: createEmailVerification({ db, mailer, members }),
     otp: createOtpService({ db, box, config, members }),
     passkeys: createPasskeyService({ db, config, members }),
     memberAdmin: createMemberAdmin({ db }),

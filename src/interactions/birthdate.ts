@@ -1,5 +1,5 @@
 import { render } from '../views.js';
-import { formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { formFields, redirect, t, withTriesLeft, type StepDeps, type StepHandler } from './step.js';
 
 /** Journey step 2 (seed 2-3): the birth date, 8 digits; a miss counts towards the lockout. */
 export function birthdateStep({ registration, throttle }: StepDeps): StepHandler {
@@ -11,7 +11,7 @@ export function birthdateStep({ registration, throttle }: StepDeps): StepHandler
       if (outcome.ok) return redirect(ctx, journey.path(''));
       await throttle.fail(ctx.ip);
       if (outcome.problem === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
-      await render(ctx, 'birthdate', { action: journey.path('birthdate'), error: t(ctx)(`errors.${outcome.problem}`) }, 400);
+      await render(ctx, 'birthdate', { action: journey.path('birthdate'), error: withTriesLeft(ctx, t(ctx)(`errors.${outcome.problem}`), outcome.triesLeft) }, 400);
     },
   };
 }

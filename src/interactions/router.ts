@@ -62,7 +62,11 @@ export function createInteractionRouter(deps: StepDeps): Router {
 
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
-    if (journey.next === 'finish') return redirect(ctx, await journey.finish(finishResult(journey)));
+    if (journey.next === 'finish') {
+      // Every factor this login needs is proven: only now does the member's failure count start again.
+      if (journey.progress) await deps.members.loginCompleted(journey.progress.memberId);
+      return redirect(ctx, await journey.finish(finishResult(journey)));
+    }
     redirect(ctx, journey.path(journey.next));
   });
 
