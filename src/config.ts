@@ -23,6 +23,11 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly logLevel: string;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /**
+   * Password verifies running at once (one libuv thread fewer than the pool, which SQLite
+   * and the file system need too) and running or waiting (twice the pool); more get a 503.
+   */
+  readonly passwordQueue: { readonly concurrency: number; readonly capacity: number };
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
 }
@@ -82,6 +87,8 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456),
   ARGON2_TIME_COST: int(1, 100).default(2),
   ARGON2_PARALLELISM: int(1, 64).default(1),
+  /** Node's own variable for the libuv thread pool; read here only to size the password queue. */
+  UV_THREADPOOL_SIZE: int(1, 1024).default(4),
 });
 
 /**
@@ -163,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    passwordQueue: { concurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1), capacity: 2 * e.UV_THREADPOOL_SIZE },
     warnings,
   });
 }

@@ -35,7 +35,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   // lazyConnect: the CLI opens services too, and most of its commands never touch Redis.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
-  const hasher = createPasswordHasher(config.argon2);
+  const hasher = createPasswordHasher(config.argon2, config.passwordQueue);
   const members = createMemberService({ db, hasher, config });
   const mailer = createMailer(config);
   const throttleStore = createThrottleStore({ db, redis });

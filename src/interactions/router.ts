@@ -14,15 +14,16 @@ import { otpSetupStep } from './otp-setup.js';
 import { otpStep } from './otp.js';
 import { passkeyAddStep } from './passkey-add.js';
 import { passwordStep } from './password.js';
-import { redirect, type StepDeps, type StepHandler } from './step.js';
+import { attemptFailed, redirect, type StepDeps, type StepHandler } from './step.js';
 import { termsStep } from './terms.js';
 import { webauthnSetupStep } from './webauthn-setup.js';
 import { webauthnStep } from './webauthn.js';
 
 /**
- * Steps where a wrong answer may be a guess (password, birth date, code, passkey): their
- * failures count towards the per-address throttle, and an address over it is refused
- * before its answer is even checked.
+ * Steps where a wrong answer may be a guess (password, birth date, code, passkey): each
+ * answer is counted towards the per-address throttle before it is checked (so an address
+ * over its limit is refused before any argon2 is spent), and given back unless the step
+ * marks it failed (see step.ts failedAttempt).
  */
 const GUESSABLE = new Set<string>(['login', 'birthdate', 'otp', 'webauthn']);
 
@@ -82,8 +83,13 @@ export function createInteractionRouter(deps: StepDeps): Router {
   };
   router.get('/:step', handle('show'));
   const throttled = async (ctx: Context & { params: Record<string, string> }, next: Next) => {
-    if (GUESSABLE.has(ctx.params.step ?? '')) await deps.throttle.check(ctx.ip);
-    await next();
+    if (!GUESSABLE.has(ctx.params.step ?? '')) return next();
+    const attempt = await deps.throttle.reserve(ctx.ip);
+    try {
+      await next();
+    } finally {
+      if (!attemptFailed(ctx)) await attempt.refund();
+    }
   };
   router.post('/:step', throttled, handle('submit'));
   return router;

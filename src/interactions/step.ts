@@ -50,6 +50,15 @@ export function formFields(ctx: Context): Record<string, string> {
   return fields;
 }
 
+/** Marks this request's answer as a failed attempt: the per-address throttle keeps it counted (router.ts). */
+export function failedAttempt(ctx: Context): void {
+  (ctx.state as { attemptFailed?: boolean }).attemptFailed = true;
+}
+
+export function attemptFailed(ctx: Context): boolean {
+  return (ctx.state as { attemptFailed?: boolean }).attemptFailed === true;
+}
+
 /** How many tries before the lockout the pages start counting down (issue 13: from the third-to-last). */
 export const WARN_TRIES_LEFT = 3;
 
