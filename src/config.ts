@@ -28,6 +28,8 @@ export interface Config {
    * and the file system need too) and running or waiting (twice the pool); more get a 503.
    */
   readonly passwordQueue: { readonly concurrency: number; readonly capacity: number };
+  /** A member's session at the provider ends after `idleSeconds` without use, and `absoluteSeconds` after its login whatever the use. */
+  readonly session: { readonly idleSeconds: number; readonly absoluteSeconds: number };
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
 }
@@ -89,6 +91,8 @@ const schema = z.object({
   ARGON2_PARALLELISM: int(1, 64).default(1),
   /** Node's own variable for the libuv thread pool; read here only to size the password queue. */
   UV_THREADPOOL_SIZE: int(1, 1024).default(4),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: int(1, 30 * 24).default(12),
 });
 
 /**
@@ -170,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, absoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600 },
     passwordQueue: { concurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1), capacity: 2 * e.UV_THREADPOOL_SIZE },
     warnings,
   });
