@@ -25,6 +25,13 @@ export interface Config {
   /** The society's name, contact and look: every page, every mail, the authenticator's issuer, MAIL_FROM's display name. */
   readonly society: Society;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /**
+   * Password verifies running at once (one libuv thread fewer than the pool, which SQLite
+   * and the file system need too) and running or waiting (twice the pool); more get a 503.
+   */
+  readonly passwordQueue: { readonly concurrency: number; readonly capacity: number };
+  /** A member's session at the provider ends after `idleSeconds` without use, and `absoluteSeconds` after its login whatever the use. */
+  readonly session: { readonly idleSeconds: number; readonly absoluteSeconds: number };
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
   /** The same warning as data, for the operator CLI to say in the operator's language. */
@@ -103,6 +110,10 @@ const schema = z.object({
     .refine((v) => existsSync(v) && statSync(v).isFile() && statSync(v).size <= 512 * 1024, 'must name a readable file of at most 512 KiB')
     .optional(),
   SOCIETY_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #0b5cad').optional(),
+  /** Node's own variable for the libuv thread pool; read here only to size the password queue. */
+  UV_THREADPOOL_SIZE: int(1, 1024).default(4),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: int(1, 30 * 24).default(12),
 });
 
 const LOGO_TYPES: Record<string, string> = { '.png': 'image/png', '.svg': 'image/svg+xml', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
@@ -203,6 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.SOCIETY_COLOR && { color: e.SOCIETY_COLOR.toLowerCase() }),
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, absoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600 },
+    passwordQueue: { concurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1), capacity: 2 * e.UV_THREADPOOL_SIZE },
     warnings,
     generatedSecrets: generated.length ? { names: generated, file: join(dataDir, 'secrets.json') } : null,
   });

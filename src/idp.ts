@@ -44,7 +44,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   // lazyConnect: the CLI opens services too, and most of its commands never touch Redis.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
-  const hasher = createPasswordHasher(config.argon2);
+  const hasher = createPasswordHasher(config.argon2, config.passwordQueue);
   const mailer = createMailer(config);
   const logger = createLogger(config);
   const notify = createNotifications({ mailer, onError: (err) => logger.warn({ err }, 'notice mail failed') });
@@ -61,7 +61,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     members,
     registration: createRegistrationService({ db, hasher, members }),
     terms: createTermsService(db),
-    email: createEmailVerification({ db, mailer }),
+    email: createEmailVerification({ db, mailer, members }),
     otp: createOtpService({ db, box, config, members, notify }),
     passkeys: createPasskeyService({ db, config, members, notify }),
     notify,

@@ -44,6 +44,8 @@ export function otpRoutes(routes: AccountRoutes, { otp, notify, box }: AccountDe
       return redirect(ctx, '/account/otp');
     }
     if (result.status === 'wrong') return redirect(ctx, after('/account/otp', { error: 'errors.otp.wrong' }));
+    // The wrong codes of a rebinding count towards the lockout like any other (SECURITY.md).
+    if (result.status === 'locked') return redirect(ctx, after('/account/otp', { error: 'errors.locked' }));
     ctx.cookies.set(PENDING_COOKIE, null, { path: '/account' });
     await notify.factorChanged(account.member, 'otp_rebound', account.request.lang);
     keepCodes(ctx, box, account.member, result.recoveryCodes);

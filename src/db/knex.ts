@@ -7,16 +7,21 @@ import { migrationSource } from '../../migrations/index.js';
 export type Db = Knex;
 export type { Knex };
 
+const ACQUIRE_TIMEOUT_MS = 10_000;
+
 /** SQLite in DATA_DIR unless DATABASE_URL points at PostgreSQL. */
-export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, file = 'idp.sqlite'): Knex {
+export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, file = 'idp.sqlite', options: { poolMax?: number } = {}): Knex {
+  // A request that cannot get a connection within this gives up (a 503, see web.ts) instead of waiting a minute.
+  const acquireConnectionTimeout = ACQUIRE_TIMEOUT_MS;
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: options.poolMax ?? 10 }, acquireConnectionTimeout });
   }
   mkdirSync(config.dataDir, { recursive: true });
   return knexFactory({
     client: 'sqlite3',
     connection: { filename: join(config.dataDir, file) },
     useNullAsDefault: true,
+    acquireConnectionTimeout,
     // One connection: SQLite has a single writer anyway, and knex then queues instead of failing with SQLITE_BUSY.
     pool: {
       min: 1,

@@ -37,6 +37,8 @@ export interface Flash {
   notice?: string;
   params?: Record<string, string | number>;
   fields?: Record<string, string>;
+  /** Tries left before the lockout, shown from the third-to-last (step.ts withTriesLeft). */
+  triesLeft?: number;
 }
 
 export interface JourneyDeps {

@@ -1,6 +1,7 @@
 import type { Lang } from '../i18n.js';
 import { RESEND_COOLDOWN_SECONDS } from '../members/email-verification.js';
 import type { PageState } from '../views.js';
+import type { Flash } from './context.js';
 import { emailForm } from './forms.js';
 import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
@@ -22,7 +23,7 @@ export function emailStep({ email }: StepDeps): StepHandler {
     },
     async submit(ctx, journey) {
       const form = readForm(ctx, emailForm);
-      const again = (flash: { error?: string; notice?: string; params?: Record<string, string | number>; fields?: Record<string, string> }) =>
+      const again = (flash: Omit<Flash, 'step'>) =>
         journey.flash({ step: 'email', ...flash }).then((path) => redirect(ctx, path));
       const send = async (address: string, signOutAll: boolean, resent: boolean) => {
         const result = await email.start(journey.member!, address, { signOutAll, lang: (ctx.state as PageState).lang as Lang });
@@ -35,7 +36,8 @@ export function emailStep({ email }: StepDeps): StepHandler {
         case 'verify': {
           const result = await email.confirm(journey.member!, form.code);
           if (result.status === 'ok') return redirect(ctx, journey.path(''));
-          if (result.status === 'wrong') return again({ error: 'errors.email.code_wrong', params: { tries: result.triesLeft } });
+          if (result.status === 'wrong') return again({ error: 'errors.email.code_wrong', params: { tries: result.triesLeft }, triesLeft: result.lockoutTriesLeft });
+          if (result.status === 'locked') return redirect(ctx, await journey.flash({ step: 'login', error: 'errors.locked' }));
           await email.cancel(journey.member!);
           return again({ error: result.status === 'expired' ? 'errors.email.code_expired' : 'errors.email.code_too_many' });
         }

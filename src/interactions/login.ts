@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
+import type { LoginResult } from '../members/member-service.js';
 import type { Journey } from './context.js';
 import { loginForm } from './forms.js';
-import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
+import { failedAttempt, readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
 export async function clientName(provider: Provider, journey: Journey): Promise<string> {
   const client = await provider.Client.find(journey.clientId);
@@ -15,7 +16,7 @@ function loginHint(journey: Journey): string {
 }
 
 /** Journey step 1 (seed 2-2): user ID and password. Every failure reads the same. */
-export function loginStep({ provider, members, throttle }: StepDeps): StepHandler {
+export function loginStep({ provider, members }: StepDeps): StepHandler {
   return {
     async show(ctx, journey) {
       const flash = await journey.readFlash('login');
@@ -23,11 +24,12 @@ export function loginStep({ provider, members, throttle }: StepDeps): StepHandle
     },
     async submit(ctx, journey) {
       const { login, password } = readForm(ctx, loginForm);
-      const result = login && password ? await members.login(login, password, { ip: ctx.ip, clientId: journey.clientId }) : ({ status: 'invalid' } as const);
+      const result: LoginResult = login && password ? await members.login(login, password, { ip: ctx.ip, clientId: journey.clientId }) : { status: 'invalid' };
       if (result.status !== 'ok') {
-        await throttle.fail(ctx.ip);
+        failedAttempt(ctx);
         const error = result.status === 'locked' ? 'errors.locked' : 'errors.invalid_credentials';
-        return redirect(ctx, await journey.flash({ step: 'login', error, fields: { login } }));
+        const triesLeft = result.status === 'invalid' ? result.triesLeft : undefined;
+        return redirect(ctx, await journey.flash({ step: 'login', error, fields: { login }, triesLeft }));
       }
       redirect(ctx, await journey.advance({ memberId: result.member.id, amr: ['pwd'], wasRegistered: Boolean(result.member.registeredAt) }));
     },

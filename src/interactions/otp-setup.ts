@@ -24,7 +24,8 @@ export function otpSetupStep({ otp }: StepDeps): StepHandler {
       const sealed = journey.progress!.pendingOtp;
       if (!sealed) return redirect(ctx, journey.path('otp-setup'));
       const result = await otp.confirmSetup(journey.member!, sealed, readForm(ctx, otpSetupForm).code);
-      if (result.status === 'wrong') return redirect(ctx, await journey.flash({ step: 'otp-setup', error: 'errors.otp.wrong' }));
+      if (result.status === 'wrong') return redirect(ctx, await journey.flash({ step: 'otp-setup', error: 'errors.otp.wrong', triesLeft: result.triesLeft }));
+      if (result.status === 'locked') return redirect(ctx, await journey.flash({ step: 'login', error: 'errors.locked' }));
       const { pendingOtp: _, rebind: __, ...progress } = journey.progress!;
       const recoveryCodes = otp.sealRecoveryCodes(journey.member!, result.recoveryCodes);
       redirect(ctx, await journey.advance({ ...progress, amr: ['pwd', 'otp'], recoveryCodes }));

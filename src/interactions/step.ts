@@ -54,7 +54,7 @@ export async function stepPage(ctx: Context, journey: Journey, step: Step | 'pas
   await render(ctx, view, {
     action: journey.path(step),
     steps: stepIndicator(journey, step as Step),
-    error: flash?.error ? tr(flash.error, flash.params) : null,
+    error: flash?.error ? withTriesLeft(ctx, tr(flash.error, flash.params), flash.triesLeft) : null,
     notice: flash?.notice ? tr(flash.notice, flash.params) : null,
     locked: flash?.error === 'errors.locked',
     ...locals,
@@ -81,6 +81,24 @@ export function readForm<T extends z.ZodType>(ctx: Context, schema: T): z.output
   const parsed = schema.safeParse(formFields(ctx));
   if (!parsed.success) throw new InvalidInput('errors.bad_request');
   return parsed.data;
+}
+
+/** Marks this request's answer as a failed attempt: the per-address throttle keeps it counted (router.ts). */
+export function failedAttempt(ctx: Context): void {
+  (ctx.state as { attemptFailed?: boolean }).attemptFailed = true;
+}
+
+export function attemptFailed(ctx: Context): boolean {
+  return (ctx.state as { attemptFailed?: boolean }).attemptFailed === true;
+}
+
+/** How many tries before the lockout the pages start counting down (issue 13: from the third-to-last). */
+export const WARN_TRIES_LEFT = 3;
+
+/** A failure's message, followed from the third-to-last try by how many tries remain before the account locks. */
+export function withTriesLeft(ctx: Context, message: string, triesLeft: number | undefined): string {
+  if (triesLeft === undefined || triesLeft > WARN_TRIES_LEFT || triesLeft < 1) return message;
+  return `${message} ${t(ctx)('lockout.tries_left', { tries: triesLeft })}`;
 }
 
 /** A checkbox is on when present with any value. */

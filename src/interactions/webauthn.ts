@@ -1,14 +1,14 @@
 import type { AuthenticateResult } from '../members/passkey-service.js';
 import { webauthnForm } from './forms.js';
-import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
+import { failedAttempt, readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 import { authenticationResponse, keepChallenge, PASSKEY_AMR, takeChallenge } from './webauthn-ceremony.js';
 
 /**
  * Journey step 9 for 生体認証: after the password, one of the member's passkeys with user
- * verification; or a recovery code when the device is lost. Misses count towards the
- * lockout. The member may ask to add another passkey once this one is proven.
+ * verification; or a recovery code when the device is lost. Wrong recovery codes count
+ * towards the lockout (a passkey refusal does not: it is the browser's). The member may ask to add another passkey once this one is proven.
  */
-export function webauthnStep({ passkeys, throttle }: StepDeps): StepHandler {
+export function webauthnStep({ passkeys }: StepDeps): StepHandler {
   return {
     async show(ctx, journey) {
       const flash = await journey.readFlash('webauthn');
@@ -21,7 +21,7 @@ export function webauthnStep({ passkeys, throttle }: StepDeps): StepHandler {
       const context = { ip: ctx.ip, clientId: journey.clientId };
       const { challenge, progress } = await takeChallenge(journey);
       const byCode = form.code !== undefined;
-      const again = async (error: string) => redirect(ctx, await journey.flash({ step: 'webauthn', error }));
+      const again = async (error: string, triesLeft?: number) => redirect(ctx, await journey.flash({ step: 'webauthn', error, triesLeft }));
       let result: AuthenticateResult;
       if (byCode) {
         result = await passkeys.useRecoveryCode(journey.member!, form.code!, context);
@@ -31,9 +31,9 @@ export function webauthnStep({ passkeys, throttle }: StepDeps): StepHandler {
         if (!challenge || !response) return again('errors.webauthn.refused');
         result = await passkeys.authenticate(journey.member!, response, challenge, context);
       }
-      if (result.status !== 'ok') await throttle.fail(ctx.ip);
+      if (result.status !== 'ok') failedAttempt(ctx);
       if (result.status === 'locked') return redirect(ctx, await journey.flash({ step: 'login', error: 'errors.locked' }));
-      if (result.status === 'refused') return again(byCode ? 'errors.recovery.wrong' : 'errors.webauthn.refused');
+      if (result.status === 'refused') return again(byCode ? 'errors.recovery.wrong' : 'errors.webauthn.refused', result.triesLeft);
       if (result.method === 'recovery') {
         // A recovery code is a one-time password in RFC 8176's terms.
         return redirect(ctx, await journey.advance({ ...progress, amr: ['pwd', 'otp'], recoveryUsed: result.remaining }));

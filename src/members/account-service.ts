@@ -41,7 +41,7 @@ export function createAccountService({ db, hasher, members, notify }: { db: Knex
       const { ok } = member.passwordHash ? await hasher.verify(member.passwordHash, password) : { ok: false };
       if (ok) return { ok: true };
       if (!member.passwordHash) await hasher.decoy(password);
-      return (await members.recordFailure(member, 'password', { ip: context.ip })) ? { ok: false, problem: 'locked' } : { ok: false, problem: 'account_page.password_wrong' };
+      return (await members.recordFailure(member, 'password', { ip: context.ip })).locked ? { ok: false, problem: 'locked' } : { ok: false, problem: 'account_page.password_wrong' };
     },
 
     /** The current password is required, and the new one follows the registration rules (seed 2-6). */
