@@ -10,13 +10,15 @@ export type { Knex };
 /** SQLite in DATA_DIR unless DATABASE_URL points at PostgreSQL. */
 export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, file = 'idp.sqlite'): Knex {
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 }, compileSqlOnError: false });
   }
   mkdirSync(config.dataDir, { recursive: true });
   return knexFactory({
     client: 'sqlite3',
     connection: { filename: join(config.dataDir, file) },
     useNullAsDefault: true,
+    // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
+    compileSqlOnError: false,
     // One connection: SQLite has a single writer anyway, and knex then queues instead of failing with SQLITE_BUSY.
     pool: {
       min: 1,

@@ -10,13 +10,15 @@ export type { Knex };
 /** SQLite file DATA_DIR/notices.sqlite (WAL) unless NOTICES_DATABASE_URL points at PostgreSQL. */
 export function createNoticesDatabase(config: Pick<NoticesConfig, 'databaseUrl' | 'dataDir'>): Knex {
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 }, compileSqlOnError: false });
   }
   mkdirSync(config.dataDir, { recursive: true });
   return knexFactory({
     client: 'sqlite3',
     connection: { filename: join(config.dataDir, 'notices.sqlite') },
     useNullAsDefault: true,
+    // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
+    compileSqlOnError: false,
     // One connection: SQLite has one writer anyway, and knex queues instead of failing with SQLITE_BUSY.
     pool: {
       min: 1,
