@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { createStoredIds } from '../../src/adapters/stored-ids.js';
 import { createLogger } from '../../src/log.js';
 import { createNoticesLogger } from '../../src/notices/log.js';
 import { startIdp, type RunningIdp } from '../../src/server.js';
@@ -48,7 +49,9 @@ test('a failed token write is logged with err.code and without the token, the cl
   const log = readFileSync(logFile, 'utf8');
   const entry = log.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { err?: { code?: string; message?: string } }).find((e) => e.err?.message?.includes('forced failure'));
   expect(entry?.err?.code).toBe('SQLITE_CONSTRAINT');
-  for (const secret of [tokens.refresh_token!, tokens.access_token, rp.clientSecret, member.password]) expect(log).not.toContain(secret);
+  // Nor the keyed hash the refresh token is stored under: that is the value bound to the failing statement.
+  const storedId = createStoredIds(idp.services.config.tokenHashKey).hash(tokens.refresh_token!);
+  for (const secret of [tokens.refresh_token!, storedId, tokens.access_token, rp.clientSecret, member.password]) expect(log).not.toContain(secret);
 });
 
 test('both loggers keep err.code but redact a form or query field called code', () => {
