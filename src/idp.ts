@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
 import { createAdapterFactory } from './adapters/index.js';
+import { createStoredIds } from './adapters/stored-ids.js';
 import { createClientService } from './clients/client-service.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { createDatabase, migrate } from './db/knex.js';
@@ -33,7 +34,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   const db: Knex = createDatabase(config);
   try {
     if (options.migrate !== false) {
-      await migrate(db);
+      await migrate(db, { tokenHashKey: config.tokenHashKey });
       // Part of migrating: a fresh database gets the society's first terms (seed 2-4).
       await installFirstTerms(createTermsService(db));
     }
@@ -67,7 +68,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     notify,
     /** The time the account page judges a re-authentication by; a test may move it. */
     clock: { now: () => new Date() },
-    account: createAccountService({ db, hasher, members, notify }),
+    account: createAccountService({ db, hasher, members, notify, storedModelId: createStoredIds(config.tokenHashKey).hash }),
     memberAdmin: createMemberAdmin({ db }),
     recovery,
     throttle: createAddressThrottle({ store: throttleStore, config }),
@@ -86,5 +87,5 @@ export async function openServices(config: Config, options: { migrate?: boolean 
 export type Services = Awaited<ReturnType<typeof openServices>>;
 
 export function adapterFor(services: Services) {
-  return createAdapterFactory({ db: services.db, redis: services.redis, findClient: (id) => services.clients.providerMetadata(id) });
+  return createAdapterFactory({ db: services.db, redis: services.redis, tokenHashKey: services.config.tokenHashKey, findClient: (id) => services.clients.providerMetadata(id) });
 }

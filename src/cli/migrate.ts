@@ -8,8 +8,8 @@ export function registerMigrate(program: Command, cli: Cli): void {
   cli.withJson(program.command('migrate').description(t('migrate.description'))).action((flags: JsonFlag) =>
     cli.run(
       flags,
-      async ({ db, terms }) => {
-        const applied = await migrate(db);
+      async ({ db, terms, config }) => {
+        const applied = await migrate(db, { tokenHashKey: config.tokenHashKey });
         const installed = await installFirstTerms(terms);
         const lines = applied.length ? applied.map((name) => t('migrate.applied', { name })) : [t('migrate.up_to_date')];
         if (installed) lines.push(t('migrate.terms_installed', { version: installed.version }));

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config.js';
-import { migrationSource } from '../../migrations/index.js';
+import { migrationSourceFor, type MigrationContext } from '../../migrations/index.js';
 
 export type Db = Knex;
 export type { Knex };
@@ -14,14 +14,17 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   // A request that cannot get a connection within this gives up (a 503, see web.ts) instead of waiting a minute.
   const acquireConnectionTimeout = ACQUIRE_TIMEOUT_MS;
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: options.poolMax ?? 10 }, acquireConnectionTimeout });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: options.poolMax ?? 10 }, acquireConnectionTimeout, compileSqlOnError: false });
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  const filename = join(config.dataDir, file);
+  restrictSqliteFiles(config.dataDir, filename);
   return knexFactory({
     client: 'sqlite3',
-    connection: { filename: join(config.dataDir, file) },
+    connection: { filename },
     useNullAsDefault: true,
     acquireConnectionTimeout,
+    // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
+    compileSqlOnError: false,
     // One connection: SQLite has a single writer anyway, and knex then queues instead of failing with SQLITE_BUSY.
     pool: {
       min: 1,
@@ -33,8 +36,21 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   });
 }
 
-export async function migrate(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+/** `context` carries the keys a data-converting migration needs (see migrations/index.ts). */
+/**
+ * DATA_DIR 0700 and the database 0600, created so before SQLite opens it: SQLite gives
+ * its -wal and -shm files the mode of the database file. Files left by an older version
+ * are narrowed too.
+ */
+export function restrictSqliteFiles(dataDir: string, filename: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const path of [filename, `${filename}-wal`, `${filename}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
+export async function migrate(db: Knex, context: MigrationContext = {}): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource: migrationSourceFor(context) })) as [number, string[]];
   return applied;
 }
 

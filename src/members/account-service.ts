@@ -30,7 +30,16 @@ const SIGN_IN_EVENT = 'login.completed';
  * What a signed-in member changes on the account page (DESIGN "Account page"). Each change
  * is one transaction with its audit event; its notice mail goes out after it is stored.
  */
-export function createAccountService({ db, hasher, members, notify }: { db: Knex; hasher: PasswordHasher; members: Pick<MemberService, 'recordFailure'>; notify: Notifications }) {
+export interface AccountServiceDeps {
+  db: Knex;
+  hasher: PasswordHasher;
+  members: Pick<MemberService, 'recordFailure'>;
+  notify: Notifications;
+  /** The id a provider model is stored under (the keyed hash of TOKEN_HASH_KEY). */
+  storedModelId(id: string): string;
+}
+
+export function createAccountService({ db, hasher, members, notify, storedModelId }: AccountServiceDeps) {
   const audit = createAuditStore(db);
   const record = (trx: Knex.Transaction, member: Member, event: string, context: RequestContext, details?: Record<string, unknown>) =>
     createAuditStore(trx).record({ actor: 'member', event, memberId: member.id, ip: context.ip, details });
@@ -99,7 +108,7 @@ export function createAccountService({ db, hasher, members, notify }: { db: Knex
     /** Ends every other browser's session and the grants and refresh tokens issued through them. */
     async signOutOtherDevices(member: Member, keep: { sessionUid: string; grantIds: string[] }, context: RequestContext): Promise<number> {
       return db.transaction(async (trx) => {
-        const removed = await createOidcStore(trx).revokeAccountExcept(member.id, keep);
+        const removed = await createOidcStore(trx).revokeAccountExcept(member.id, keep, storedModelId);
         await record(trx, member, 'account.signed_out_other_devices', context, { removed });
         return removed;
       });
