@@ -12,6 +12,10 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key, so that several deployments (or test runs) can share one Redis. */
+  readonly redisPrefix: string;
+  /** Prometheus /metrics on its own listener; undefined: not served at all. */
+  readonly metrics: { readonly port: number; readonly host: string } | undefined;
   readonly cookieKeys: readonly string[];
   /** Data-encryption keys, newest first; each encrypts under its own id so old ciphertexts stay readable. */
   readonly dataKeys: readonly DataKey[];
@@ -64,6 +68,9 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : . _ -').default('kenpo:'),
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   COOKIE_KEYS: z
     .string()
     .transform((v) => v.split(',').map((k) => k.trim()))
@@ -154,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     cookieKeys: secrets.cookieKeys,
     dataKeys: secrets.dataKeys,
     smtpUrl: e.SMTP_URL,

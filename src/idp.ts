@@ -38,7 +38,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   const hasher = createPasswordHasher(config.argon2);
   const members = createMemberService({ db, hasher, config });
   const mailer = createMailer(config);
-  const throttleStore = createThrottleStore({ db, redis });
+  const throttleStore = createThrottleStore({ db, redis, redisPrefix: config.redisPrefix });
   const recovery = createRecoveryService({ db, hasher, mailer, throttleStore, config });
   return {
     config,
@@ -70,5 +70,5 @@ export async function openServices(config: Config, options: { migrate?: boolean 
 export type Services = Awaited<ReturnType<typeof openServices>>;
 
 export function adapterFor(services: Services) {
-  return createAdapterFactory({ db: services.db, redis: services.redis, findClient: (id) => services.clients.providerMetadata(id) });
+  return createAdapterFactory({ db: services.db, redis: services.redis, redisPrefix: services.config.redisPrefix, findClient: (id) => services.clients.providerMetadata(id) });
 }

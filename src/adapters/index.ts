@@ -8,6 +8,8 @@ export interface AdapterDeps {
   db: Knex;
   /** With REDIS_URL: the short-lived models of a login live in Redis. */
   redis?: Redis;
+  /** REDIS_PREFIX; the models' keys go under `<prefix>oidc:`. */
+  redisPrefix?: string;
   /** Client metadata by id, from the clients table. */
   findClient(clientId: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -20,9 +22,9 @@ export interface AdapterDeps {
 export const REDIS_MODELS = new Set(['Interaction', 'AuthorizationCode', 'ReplayDetection', 'PushedAuthorizationRequest', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
 /** Picks the storage for each of oidc-provider's models. Clients are read-only, from the clients table. */
-export function createAdapterFactory({ db, redis, findClient }: AdapterDeps): new (name: string) => Adapter {
+export function createAdapterFactory({ db, redis, redisPrefix = 'kenpo:', findClient }: AdapterDeps): new (name: string) => Adapter {
   const KnexAdapter = createKnexAdapterClass(db);
-  const RedisAdapter = redis ? createRedisAdapterClass(redis, 'kenpo:oidc:') : undefined;
+  const RedisAdapter = redis ? createRedisAdapterClass(redis, `${redisPrefix}oidc:`) : undefined;
   const refuse = async () => {
     throw new Error('clients are managed with `kenpo clients`, not through the provider');
   };

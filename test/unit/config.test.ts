@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(config.dataKeys).toEqual([{ id: 'k1', key: DATA_ENCRYPTION_KEY.slice(3) }]);
   });
 
+  test('REDIS_PREFIX and METRICS_PORT: defaults, values and bad values', () => {
+    expect(loadConfig(withSecrets())).toMatchObject({ redisPrefix: 'kenpo:', metrics: undefined });
+    expect(loadConfig(withSecrets({ REDIS_PREFIX: 'society-a:', METRICS_PORT: '9464' }))).toMatchObject({ redisPrefix: 'society-a:', metrics: { port: 9464, host: '127.0.0.1' } });
+    expect(loadConfig(withSecrets({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(problemsOf(withSecrets({ REDIS_PREFIX: 'a b*', METRICS_PORT: 'x' })).map((p) => p.split(':')[0])).toEqual(['REDIS_PREFIX', 'METRICS_PORT']);
+  });
+
   test('NODE_ENV defaults to development', () => {
     const { NODE_ENV: _, ...env } = withSecrets();
     expect(loadConfig(env).nodeEnv).toBe('development');
