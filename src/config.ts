@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -27,6 +28,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly logLevel: string;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** Provider processes on one port (node:cluster); 1 runs the provider in this process alone. */
+  readonly workers: number;
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
 }
@@ -89,6 +92,7 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(19456),
   ARGON2_TIME_COST: int(1, 100).default(2),
   ARGON2_PARALLELISM: int(1, 64).default(1),
+  WORKERS: int(1, 256).optional(),
 });
 
 /**
@@ -172,6 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    // Every core in production; one process in development and tests unless asked.
+    workers: e.WORKERS ?? (e.NODE_ENV === 'production' ? availableParallelism() : 1),
     warnings,
   });
 }

@@ -62,8 +62,8 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
 }
 
 /** Starts listening; `close` stops accepting, lets in-flight requests finish, then closes the database. */
-export async function startIdp(config: Config, logger: Logger, options: { port?: number } = {}): Promise<RunningIdp> {
-  const { provider, services } = await createIdp(config, logger);
+export async function startIdp(config: Config, logger: Logger, options: { port?: number; migrate?: boolean } = {}): Promise<RunningIdp> {
+  const { provider, services } = await createIdp(config, logger, await openServices(config, { migrate: options.migrate }));
   const stopSweep = scheduleExpirySweep(services.db, 10 * 60_000, (err) => logger.warn({ err }, 'expiry sweep failed'));
   const server = createServer(provider.callback());
   server.keepAliveTimeout = 5_000;

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -60,6 +60,13 @@ describe('loadConfig', () => {
   test('NODE_ENV defaults to development', () => {
     const { NODE_ENV: _, ...env } = withSecrets();
     expect(loadConfig(env).nodeEnv).toBe('development');
+  });
+
+  test('WORKERS: every core in production, one process otherwise, or as given', () => {
+    expect(loadConfig(withSecrets()).workers).toBe(1);
+    expect(loadConfig(withSecrets({ NODE_ENV: 'production' })).workers).toBe(availableParallelism());
+    expect(loadConfig(withSecrets({ NODE_ENV: 'production', WORKERS: '3' })).workers).toBe(3);
+    expect(problemsOf(withSecrets({ WORKERS: '0' }))).toEqual([expect.stringMatching(/^WORKERS: must be between 1 and 256/)]);
   });
 
   test('reads each variable', () => {
