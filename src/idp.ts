@@ -19,6 +19,7 @@ import { createThrottleStore } from './db/throttle-store.js';
 import { createRecoveryService } from './members/recovery-service.js';
 import { createAddressThrottle } from './members/throttle.js';
 import { createMailer } from './mail/mailer.js';
+import { createMetrics, countInFlight } from './metrics/metrics.js';
 
 /**
  * The services of the identity provider, wired once from the configuration. The server
@@ -35,8 +36,10 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   // lazyConnect: the CLI opens services too, and most of its commands never touch Redis.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
-  const hasher = createPasswordHasher(config.argon2);
-  const members = createMemberService({ db, hasher, config });
+  const metrics = createMetrics();
+  const hasher = countInFlight(createPasswordHasher(config.argon2), metrics);
+  metrics.watchDatabase(db);
+  const members = createMemberService({ db, hasher, config, metrics });
   const mailer = createMailer(config);
   const throttleStore = createThrottleStore({ db, redis, redisPrefix: config.redisPrefix });
   const recovery = createRecoveryService({ db, hasher, mailer, throttleStore, config });
@@ -46,6 +49,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     redis,
     box,
     hasher,
+    metrics,
     mailer,
     members,
     registration: createRegistrationService({ db, hasher, members }),

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { startPrimary } from './cluster.js';
 import { loadConfigOrExit } from './config.js';
 import { createLogger } from './log.js';
+import { answerPrimary, clusterMetrics, startMetricsListener } from './metrics/listener.js';
 import { closeOnSignals, startIdp } from './server.js';
 
 /**
@@ -14,12 +15,18 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(warning);
   if (cluster.isPrimary && config.workers > 1) {
     const primary = await startPrimary(config, logger);
+    // The workers' metrics, summed, on the primary's own listener.
+    const metrics = config.metrics ? await startMetricsListener(config.metrics, clusterMetrics(), logger) : undefined;
     logger.info({ issuer: config.issuer, port: config.port, workers: config.workers }, 'identity provider listening');
-    closeOnSignals(logger, () => primary.stop());
+    closeOnSignals(logger, async () => {
+      await metrics?.close();
+      await primary.stop();
+    });
     return;
   }
-  // A worker finds the storage prepared by the primary.
-  const idp = await startIdp(config, logger, { migrate: cluster.isPrimary });
+  // A worker finds the storage prepared by the primary, and answers the primary's metrics scrapes.
+  const idp = await startIdp(config, logger, { migrate: cluster.isPrimary, serveMetrics: cluster.isPrimary });
+  answerPrimary(idp.services.metrics.registry);
   logger.info({ issuer: config.issuer, port: config.port, pid: process.pid }, 'identity provider listening');
   closeOnSignals(logger, () => idp.close());
 }

@@ -62,7 +62,12 @@ export function createInteractionRouter(deps: StepDeps): Router {
 
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
-    if (journey.next === 'finish') return redirect(ctx, await journey.finish(finishResult(journey)));
+    if (journey.next === 'finish') {
+      const result = finishResult(journey);
+      const location = await journey.finish(result);
+      deps.metrics?.signedIn(result.login.acr === ACR.mfa ? 'mfa' : 'password');
+      return redirect(ctx, location);
+    }
     redirect(ctx, journey.path(journey.next));
   });
 

@@ -10,6 +10,7 @@ import type { TermsService } from '../members/terms-service.js';
 import type { AddressThrottle } from '../members/throttle.js';
 import type { PageState } from '../views.js';
 import type { Journey } from './context.js';
+import type { AuthEvents } from '../metrics/metrics.js';
 
 /** One page of the member journey: `show` renders it, `submit` handles its form. */
 export interface StepHandler {
@@ -28,6 +29,8 @@ export interface StepDeps {
   passkeys: PasskeyService;
   /** Failed attempts per client address; see router.ts for which steps count. */
   throttle: AddressThrottle;
+  /** Completed logins, for the metrics. */
+  metrics?: Pick<AuthEvents, 'signedIn'>;
 }
 
 export function redirect(ctx: Context, location: string): void {

@@ -7,6 +7,7 @@ import { createMemberStore, type Member, type MemberKind } from '../db/member-st
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { initialPassword, normaliseBirthDate, normaliseLoginId } from './login-id.js';
 import type { PasswordHasher } from './password.js';
+import type { AuthEvents } from '../metrics/metrics.js';
 
 export type LoginResult =
   | { status: 'ok'; member: Member }
@@ -38,9 +39,11 @@ export interface MemberServiceDeps {
   db: Knex;
   hasher: PasswordHasher;
   config: Pick<Config, 'lockoutThreshold'>;
+  /** Failures and lockouts, for the metrics. */
+  metrics?: Pick<AuthEvents, 'failed' | 'lockedOut'>;
 }
 
-export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
+export function createMemberService({ db, hasher, config, metrics }: MemberServiceDeps) {
   const members = createMemberStore(db);
   const audit = createAuditStore(db);
 
@@ -50,6 +53,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
       const member = await members.findByLoginId(normaliseLoginId(rawLoginId));
       if (!member) {
         await hasher.decoy(password);
+        metrics?.failed('unknown_id');
         return { status: 'invalid' };
       }
       let ok: boolean;
@@ -61,6 +65,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
         ({ ok, rehash } = await hasher.verify(member.passwordHash, password));
       }
       if (member.lockedAt || member.disabledAt) {
+        metrics?.failed(member.disabledAt ? 'disabled' : 'locked');
         await audit.record({ actor: 'member', event: 'login.refused', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { reason: member.disabledAt ? 'disabled' : 'locked' } });
         return member.lockedAt ? { status: 'locked' } : { status: 'invalid' };
       }
@@ -79,7 +84,7 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
 
     /** Counts a failed password, birth date or code; returns whether the account is now locked. */
     async recordFailure(member: Member, factor: string, context: { ip?: string; clientId?: string } = {}): Promise<boolean> {
-      return db.transaction(async (trx) => {
+      const locked = await db.transaction(async (trx) => {
         const store = createMemberStore(trx);
         const count = await store.recordFailure(member.id);
         const locked = count >= config.lockoutThreshold;
@@ -87,6 +92,9 @@ export function createMemberService({ db, hasher, config }: MemberServiceDeps) {
         await createAuditStore(trx).record({ actor: 'member', event: locked ? 'member.locked' : 'login.failed', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { factor, failedAttempts: count } });
         return locked;
       });
+      metrics?.failed(factor);
+      if (locked) metrics?.lockedOut();
+      return locked;
     },
 
     find: (id: string) => members.findById(id),
