@@ -1,11 +1,10 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { ACR } from '../oidc/provider.js';
 import { accountStep } from './account.js';
 import { birthdateStep } from './birthdate.js';
 import { consentStep } from './consent.js';
-import { loadJourney, type Journey } from './context.js';
+import { finishResult, loadJourney, type Journey } from './context.js';
 import { doneStep } from './done.js';
 import { emailStep } from './email.js';
 import type { Step } from './journey.js';
@@ -25,12 +24,6 @@ import { webauthnStep } from './webauthn.js';
  * before its answer is even checked.
  */
 const GUESSABLE = new Set<string>(['login', 'birthdate', 'otp', 'webauthn']);
-
-/** What the provider is told when the journey is complete. */
-function finishResult(journey: Journey) {
-  const progress = journey.progress!;
-  return { login: { accountId: progress.memberId, amr: progress.amr, acr: progress.amr.length > 1 ? ACR.mfa : ACR.password, remember: false } };
-}
 
 /**
  * /interaction/:uid redirects to the step the journey says is next; a step's page can only
@@ -63,9 +56,9 @@ export function createInteractionRouter(deps: StepDeps): Router {
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
     if (journey.next === 'finish') {
-      const result = finishResult(journey);
+      const result = finishResult(journey.progress!);
       const location = await journey.finish(result);
-      deps.metrics?.signedIn(result.login.acr === ACR.mfa ? 'mfa' : 'password');
+      deps.metrics?.signedIn(result.login.amr.length > 1 ? 'mfa' : 'password');
       return redirect(ctx, location);
     }
     redirect(ctx, journey.path(journey.next));
