@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { createKnexAdapterClass } from './knex-adapter.js';
 import { createRedisAdapterClass } from './redis-adapter.js';
 import type { StorageAdapter } from './storage-adapter.js';
+import { createStoredIds } from './stored-ids.js';
 
 export interface AdapterDeps {
   db: Knex;
@@ -11,6 +12,8 @@ export interface AdapterDeps {
   redis?: Redis;
   /** REDIS_PREFIX; the models' keys go under `<prefix>oidc:`. */
   redisPrefix?: string;
+  /** TOKEN_HASH_KEY: ids are stored only as its HMAC (see ./stored-ids.ts). */
+  tokenHashKey: string;
   /** Client metadata by id, from the clients table. */
   findClient(clientId: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -38,13 +41,14 @@ const GRANT_SOURCES: Record<string, string> = {
 const GRANT_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
 /** Picks the storage for each of oidc-provider's models. Clients are read-only, from the clients table. */
-export function createAdapterFactory({ db, redis, redisPrefix = 'kenpo:', findClient }: AdapterDeps): new (name: string) => Adapter {
+export function createAdapterFactory({ db, redis, redisPrefix = 'kenpo:', tokenHashKey, findClient }: AdapterDeps): new (name: string) => Adapter {
+  const ids = createStoredIds(tokenHashKey);
   const KnexAdapter = createKnexAdapterClass(db);
   const RedisAdapter = redis ? createRedisAdapterClass(redis, `${redisPrefix}oidc:`) : undefined;
   const storageFor = (name: string): StorageAdapter => (RedisAdapter && REDIS_MODELS.has(name) ? new RedisAdapter(name) : new KnexAdapter(name));
   /** What oidc-provider's revoke(ctx, grantId) does: every token of the grant, then the grant. */
   const revokeGrant = async (grantId: string) => {
-    await Promise.all([...GRANT_MODELS.map((name) => storageFor(name).revokeByGrantId(grantId)), storageFor('Grant').destroy(grantId)]);
+    await Promise.all([...GRANT_MODELS.map((name) => storageFor(name).revokeByGrantId(grantId)), storageFor('Grant').destroy(ids.hash(grantId))]);
   };
   const refuse = async () => {
     throw new Error('clients are managed with `kenpo clients`, not through the provider');
@@ -57,16 +61,20 @@ export function createAdapterFactory({ db, redis, redisPrefix = 'kenpo:', findCl
       this.#isClient = name === 'Client';
     }
     upsert(id: string, payload: AdapterPayload, expiresIn: number) {
-      return this.#isClient ? refuse() : this.#inner.upsert(id, payload, expiresIn);
+      return this.#isClient ? refuse() : this.#inner.upsert(ids.hash(id), ids.toStored(this.name, id, payload), expiresIn);
     }
     async find(id: string) {
-      return this.#isClient ? ((await findClient(id)) as AdapterPayload | undefined) : this.#inner.find(id);
+      if (this.#isClient) return (await findClient(id)) as AdapterPayload | undefined;
+      const stored = await this.#inner.find(ids.hash(id));
+      return stored && ids.fromStored(this.name, id, stored);
     }
-    findByUid(uid: string) {
-      return this.#inner.findByUid(uid);
+    async findByUid(uid: string) {
+      const stored = await this.#inner.findByUid(uid);
+      return stored && ids.fromStored(this.name, undefined, stored);
     }
-    findByUserCode(userCode: string) {
-      return this.#inner.findByUserCode(userCode);
+    async findByUserCode(userCode: string) {
+      const stored = await this.#inner.findByUserCode(userCode);
+      return stored && ids.fromStored(this.name, undefined, stored);
     }
     /**
      * oidc-provider reads a model, checks `consumed`, then calls consume: two requests can
@@ -74,16 +82,16 @@ export function createAdapterFactory({ db, redis, redisPrefix = 'kenpo:', findCl
      * are refused here exactly as the provider refuses a sequential reuse.
      */
     async consume(id: string): Promise<void> {
-      if (await this.#inner.consume(id)) return;
+      if (await this.#inner.consume(ids.hash(id))) return;
       if (this.name === 'PushedAuthorizationRequest') {
         throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
       }
-      const grantId = (await this.#inner.find(id))?.grantId;
+      const grantId = (await this.#inner.find(ids.hash(id)))?.grantId;
       if (grantId && this.name in GRANT_SOURCES) await revokeGrant(grantId);
       throw new errors.InvalidGrant(GRANT_SOURCES[this.name] ?? `${this.name} already consumed`);
     }
     destroy(id: string) {
-      return this.#isClient ? refuse() : this.#inner.destroy(id);
+      return this.#isClient ? refuse() : this.#inner.destroy(ids.hash(id));
     }
     revokeByGrantId(grantId: string) {
       return this.#inner.revokeByGrantId(grantId);

@@ -49,6 +49,7 @@ async function deploy(kind: 'pair' | 'workers'): Promise<Deployment> {
     ISSUER: `http://localhost:${balancerPort}`,
     COOKIE_KEYS: randomBytes(32).toString('base64url'),
     DATA_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
+    TOKEN_HASH_KEY: randomBytes(32).toString('base64'),
     LOCKOUT_THRESHOLD: String(THRESHOLD),
     THROTTLE_PER_HOUR: '10000',
     LOG_LEVEL: 'info',

@@ -139,6 +139,7 @@ if (DATABASE_URL && REDIS_URL) {
         ISSUER: `http://localhost:${port}`,
         COOKIE_KEYS: randomBytes(32).toString('base64url'),
         DATA_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
+        TOKEN_HASH_KEY: randomBytes(32).toString('base64'),
       };
       const dataDir = () => {
         dataDirs.push(tempDataDir());
