@@ -32,6 +32,13 @@ export interface Config {
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** Provider processes on one port (node:cluster); 1 runs the provider in this process alone. */
   readonly workers: number;
+  /**
+   * Password verifies running at once (one libuv thread fewer than the pool, which SQLite
+   * and the file system need too) and running or waiting (twice the pool); more get a 503.
+   */
+  readonly passwordQueue: { readonly concurrency: number; readonly capacity: number };
+  /** A member's session at the provider ends after `idleSeconds` without use, and `absoluteSeconds` after its login whatever the use. */
+  readonly session: { readonly idleSeconds: number; readonly absoluteSeconds: number };
   /** Things worth a warning at start-up (generated secrets). */
   readonly warnings: readonly string[];
 }
@@ -99,6 +106,10 @@ const schema = z.object({
   ARGON2_TIME_COST: int(1, 100).default(2),
   ARGON2_PARALLELISM: int(1, 64).default(1),
   WORKERS: int(1, 256).optional(),
+  /** Node's own variable for the libuv thread pool; read here only to size the password queue. */
+  UV_THREADPOOL_SIZE: int(1, 1024).default(4),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: int(1, 30 * 24).default(12),
 });
 
 /**
@@ -185,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     // Every core in production; one process in development and tests unless asked.
     workers: e.WORKERS ?? (e.NODE_ENV === 'production' ? availableParallelism() : 1),
+    session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, absoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600 },
+    passwordQueue: { concurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1), capacity: 2 * e.UV_THREADPOOL_SIZE },
     warnings,
   });
 }

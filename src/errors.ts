@@ -31,6 +31,19 @@ export class Conflict extends AppError {
   override readonly expose = true;
 }
 
+/** Too busy for this request right now (a full password queue, a database wait): 503 with Retry-After. */
+export class ServiceUnavailable extends AppError {
+  override readonly status = 503;
+  override readonly expose = true;
+  constructor(
+    readonly retryAfterSeconds: number,
+    code = 'errors.busy',
+    params: Record<string, string | number> = {},
+  ) {
+    super(code, code, params);
+  }
+}
+
 export class TooManyRequests extends AppError {
   override readonly status = 429;
   override readonly expose = true;

@@ -19,7 +19,7 @@ import { createThrottleStore } from './db/throttle-store.js';
 import { createRecoveryService } from './members/recovery-service.js';
 import { createAddressThrottle } from './members/throttle.js';
 import { createMailer } from './mail/mailer.js';
-import { createMetrics, countInFlight } from './metrics/metrics.js';
+import { createMetrics } from './metrics/metrics.js';
 
 /**
  * The services of the identity provider, wired once from the configuration. The server
@@ -37,7 +37,8 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
   const metrics = createMetrics();
-  const hasher = countInFlight(createPasswordHasher(config.argon2), metrics);
+  const hasher = createPasswordHasher(config.argon2, config.passwordQueue);
+  metrics.watchPasswordQueue(() => hasher.stats().queued);
   metrics.watchDatabase(db);
   const members = createMemberService({ db, hasher, config, metrics });
   const mailer = createMailer(config);
@@ -54,7 +55,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     members,
     registration: createRegistrationService({ db, hasher, members }),
     terms: createTermsService(db),
-    email: createEmailVerification({ db, mailer }),
+    email: createEmailVerification({ db, mailer, members }),
     otp: createOtpService({ db, box, config, members }),
     passkeys: createPasskeyService({ db, config, members }),
     memberAdmin: createMemberAdmin({ db }),

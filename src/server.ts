@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Config } from './config.js';
-import { ping } from './db/knex.js';
+import { createDatabase, ping, type Knex } from './db/knex.js';
 import { scheduleExpirySweep } from './adapters/knex-adapter.js';
 import { adapterFor, openServices, type Services } from './idp.js';
 import { createInteractionRouter } from './interactions/router.js';
@@ -24,11 +24,16 @@ export interface RunningIdp {
   close(): Promise<void>;
 }
 
-function healthRouter(services: Services): Router {
+/**
+ * /healthz pings the database over a connection of its own: with SQLite the server has a
+ * single connection, and a flood of logins queues hundreds of queries on it, behind
+ * which a health check would wait (and the load balancer take a busy server for a dead one).
+ */
+function healthRouter(services: Services, healthDb: Knex): Router {
   const router = new Router();
   router.get('/healthz', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const checks = { database: () => ping(services.db), redis: async () => void (await services.redis?.ping()) };
+    const checks = { database: () => ping(healthDb), redis: async () => void (await services.redis?.ping()) };
     for (const [name, check] of Object.entries(checks)) {
       try {
         await check();
@@ -44,7 +49,7 @@ function healthRouter(services: Services): Router {
 }
 
 /** Builds the provider with our middleware in front of it (one Koa app). */
-export async function createIdp(config: Config, logger: Logger, services?: Services): Promise<{ provider: Provider; services: Services }> {
+export async function createIdp(config: Config, logger: Logger, services?: Services): Promise<{ provider: Provider; services: Services; healthDb: Knex }> {
   services ??= await openServices(config);
   await services.keys.ensure();
   const provider = createProvider({
@@ -63,16 +68,17 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.use(language());
   provider.use(staticFiles());
   provider.use(errorHandler(logger));
-  for (const router of [healthRouter(services), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
+  const healthDb = createDatabase(config, undefined, { poolMax: 1 });
+  for (const router of [healthRouter(services, healthDb), createInteractionRouter({ provider, ...services }), createRecoveryRouter(services)]) {
     provider.use(router.routes());
     provider.use(router.allowedMethods());
   }
-  return { provider, services };
+  return { provider, services, healthDb };
 }
 
 /** Starts listening; `close` stops accepting, lets in-flight requests finish, then closes the database. */
 export async function startIdp(config: Config, logger: Logger, options: { port?: number; migrate?: boolean; serveMetrics?: boolean } = {}): Promise<RunningIdp> {
-  const { provider, services } = await createIdp(config, logger, await openServices(config, { migrate: options.migrate }));
+  const { provider, services, healthDb } = await createIdp(config, logger, await openServices(config, { migrate: options.migrate }));
   services.metrics.collectProcessMetrics();
   // A cluster worker does not listen for metrics: the primary sums every worker's.
   const metrics = config.metrics && options.serveMetrics !== false ? await startMetricsListener(config.metrics, ownMetrics(services.metrics.registry), logger) : undefined;
@@ -81,7 +87,8 @@ export async function startIdp(config: Config, logger: Logger, options: { port?:
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? config.port, resolve);
+    // A deep accept queue: a burst of connections waits to be accepted instead of having its SYNs dropped (and retried a second later).
+    server.listen({ port: options.port ?? config.port, backlog: 4096 }, resolve);
   });
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
@@ -100,6 +107,7 @@ export async function startIdp(config: Config, logger: Logger, options: { port?:
           server.closeIdleConnections();
         });
         await services.close();
+        await healthDb.destroy();
       })();
       return closing;
     },

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context, Next } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
-import { AppError, TooManyRequests } from './errors.js';
+import { AppError, ServiceUnavailable, TooManyRequests } from './errors.js';
 import { hasMessage, pickLanguage, translator, type Lang } from './i18n.js';
 import type { Logger } from './log.js';
 import { projectRoot } from './paths.js';
@@ -53,6 +53,14 @@ export function staticFiles(prefix = '/static/') {
   };
 }
 
+/** Seconds a request that found the database busy (knex's acquire timeout) is told to wait. */
+const DATABASE_BUSY_RETRY_AFTER_SECONDS = 5;
+
+/** knex gave up waiting for a free connection: the database is busy, not broken, so the answer is 503, never 500. */
+function isDatabaseWait(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'KnexTimeoutError';
+}
+
 function wantsHtml(ctx: Context): boolean {
   return ctx.accepts(['json', 'html']) === 'html' && !ctx.path.startsWith('/api/');
 }
@@ -66,7 +74,9 @@ export function errorHandler(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-    } catch (caught) {
+    } catch (thrown) {
+      const caught = isDatabaseWait(thrown) ? new ServiceUnavailable(DATABASE_BUSY_RETRY_AFTER_SECONDS, 'errors.busy') : thrown;
+      if (caught !== thrown) logger.warn({ path: ctx.path }, 'database busy: no connection within the acquire timeout');
       const error = caught as Partial<AppError> & { statusCode?: number; status?: number };
       const lang: Lang = (ctx.state as PageState).lang ?? 'ja';
       const t = translator(lang);
@@ -77,7 +87,7 @@ export function errorHandler(logger: Logger) {
         code = 'errors.session_expired';
       }
       if (status >= 500) logger.error({ err: caught, path: ctx.path }, 'request failed');
-      if (error instanceof TooManyRequests) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof TooManyRequests || error instanceof ServiceUnavailable) ctx.set('Retry-After', String(error.retryAfterSeconds));
       const message = hasMessage(code) ? t(code, error instanceof AppError ? error.params : {}) : t('errors.server_error');
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');

@@ -8,10 +8,14 @@ import { migrationSourceFor, type MigrationContext } from '../../migrations/inde
 export type Db = Knex;
 export type { Knex };
 
+const ACQUIRE_TIMEOUT_MS = 10_000;
+
 /** SQLite in DATA_DIR unless DATABASE_URL points at PostgreSQL. */
-export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, file = 'idp.sqlite'): Knex {
+export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, file = 'idp.sqlite', options: { poolMax?: number } = {}): Knex {
+  // A request that cannot get a connection within this gives up (a 503, see web.ts) instead of waiting a minute.
+  const acquireConnectionTimeout = ACQUIRE_TIMEOUT_MS;
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 }, compileSqlOnError: false });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: options.poolMax ?? 10 }, acquireConnectionTimeout, compileSqlOnError: false });
   }
   const filename = join(config.dataDir, file);
   restrictSqliteFiles(config.dataDir, filename);
@@ -19,6 +23,7 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
     client: sqliteClient() as unknown as typeof knexFactory.Client,
     connection: { filename },
     useNullAsDefault: true,
+    acquireConnectionTimeout,
     // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
     compileSqlOnError: false,
     // One connection per process: SQLite has a single writer anyway, and knex then queues

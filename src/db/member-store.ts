@@ -94,6 +94,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 export function createMemberStore(db: Knex | Knex.Transaction) {
   const table = () => db('members');
+  const isPostgres = db.client.config.client === 'pg';
   return {
     async findById(id: string): Promise<Member | undefined> {
       const row = await table().where({ id }).first();
@@ -175,14 +176,31 @@ export function createMemberStore(db: Knex | Knex.Transaction) {
       const updated = await table()
         .where({ id })
         .andWhere((q) => q.whereNull('otp_last_step').orWhere('otp_last_step', '<', step))
-        .update({ otp_last_step: step, failed_attempts: 0, updated_at: dbTime(now) });
+        .update({ otp_last_step: step, updated_at: dbTime(now) });
       return updated === 1;
     },
-    /** Adds one failed attempt and returns the new count, atomically. */
-    async recordFailure(id: string, now = new Date()): Promise<number> {
-      await table().where({ id }).update({ failed_attempts: db.raw('failed_attempts + 1'), updated_at: dbTime(now) });
-      const row = await table().where({ id }).first('failed_attempts');
-      return Number(row?.failed_attempts ?? 0);
+    /**
+     * Adds one failed attempt and locks the account when it reaches `threshold`, in one
+     * conditional UPDATE: concurrent failures each get their own count, and an account
+     * already locked counts no more (null), so parallel guesses lock exactly at the threshold.
+     */
+    async recordFailure(id: string, threshold: number, now = new Date()): Promise<{ failedAttempts: number; locked: boolean } | null> {
+      const rows = (await table()
+        .where({ id })
+        .whereNull('locked_at')
+        .update({
+          failed_attempts: db.raw('failed_attempts + 1'),
+          // PostgreSQL types a bare parameter in a CASE as text; SQLite keeps timestamps as text anyway.
+          locked_at: db.raw(`case when failed_attempts + 1 >= ? then ${isPostgres ? 'cast(? as timestamptz)' : '?'} else null end`, [threshold, dbTime(now)]),
+          updated_at: dbTime(now),
+        })
+        .returning(['failed_attempts', 'locked_at'])) as Array<{ failed_attempts: number | string; locked_at: unknown }>;
+      const row = rows[0];
+      return row ? { failedAttempts: Number(row.failed_attempts), locked: row.locked_at !== null } : null;
+    },
+    /** A login finished with every factor it needs: the consecutive failures start again from zero. */
+    async clearFailures(id: string, now = new Date()): Promise<void> {
+      await table().where({ id }).whereNull('locked_at').where('failed_attempts', '>', 0).update({ failed_attempts: 0, updated_at: dbTime(now) });
     },
   };
 }

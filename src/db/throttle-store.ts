@@ -12,6 +12,13 @@ export interface ThrottleStore {
   hit(bucket: string, windowStart: number, windowSeconds: number): Promise<number>;
   /** The window's count so far (0 when none). */
   count(bucket: string, windowStart: number): Promise<number>;
+  /**
+   * Adds one attempt only while the window holds fewer than `limit`, in one atomic step;
+   * returns whether it was counted. Of any number of parallel callers, at most `limit` win.
+   */
+  reserve(bucket: string, windowStart: number, windowSeconds: number, limit: number): Promise<boolean>;
+  /** Gives back one attempt reserved in that window (never below zero). */
+  refund(bucket: string, windowStart: number): Promise<void>;
 }
 
 /** Windows longer than this are not supported: older rows are swept away. */
@@ -35,8 +42,37 @@ export function createKnexThrottleStore(db: Knex): ThrottleStore {
       const row = await table().where({ bucket, window_start: windowStart }).first('hits');
       return Number(row?.hits ?? 0);
     },
+    async reserve(bucket, windowStart, _windowSeconds, limit) {
+      // One conditional upsert: inserted, or incremented while under the limit; no row comes back when full.
+      const rows = (await table()
+        .insert({ bucket, window_start: windowStart, hits: 1 })
+        .onConflict(['bucket', 'window_start'])
+        .merge({ hits: db.raw('?? + 1', ['throttle_counters.hits']) })
+        .where('throttle_counters.hits', '<', limit)
+        .returning('hits')) as Array<{ hits: number | string }>;
+      if (rows.length === 0) return false;
+      if (Number(rows[0]!.hits) === 1) await table().where('window_start', '<', windowStart - RETAIN_SECONDS).delete();
+      return true;
+    },
+    async refund(bucket, windowStart) {
+      await table().where({ bucket, window_start: windowStart }).andWhere('hits', '>', 0).decrement('hits', 1);
+    },
   };
 }
+
+/** Counts one attempt unless the window is full: KEYS[1] the counter, ARGV the limit and the expiry (epoch seconds). */
+const RESERVE_SCRIPT = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCR', KEYS[1])
+redis.call('EXPIREAT', KEYS[1], ARGV[2])
+return 1`;
+
+/** Gives one attempt back, never below zero and never to a counter that is gone. */
+const REFUND_SCRIPT = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
 
 export function createRedisThrottleStore(redis: Redis, prefix = 'kenpo:throttle:'): ThrottleStore {
   const key = (bucket: string, windowStart: number) => `${prefix}${bucket}:${windowStart}`;
@@ -51,6 +87,12 @@ export function createRedisThrottleStore(redis: Redis, prefix = 'kenpo:throttle:
     },
     async count(bucket, windowStart) {
       return Number((await redis.get(key(bucket, windowStart))) ?? 0);
+    },
+    async reserve(bucket, windowStart, windowSeconds, limit) {
+      return Number(await redis.eval(RESERVE_SCRIPT, 1, key(bucket, windowStart), limit, windowStart + windowSeconds + 60)) === 1;
+    },
+    async refund(bucket, windowStart) {
+      await redis.eval(REFUND_SCRIPT, 1, key(bucket, windowStart));
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Lang } from '../i18n.js';
 import { RESEND_COOLDOWN_SECONDS } from '../members/email-verification.js';
 import { render, type PageState } from '../views.js';
 import type { Journey } from './context.js';
-import { checked, formFields, redirect, t, type StepDeps, type StepHandler } from './step.js';
+import { checked, formFields, redirect, t, withTriesLeft, type StepDeps, type StepHandler } from './step.js';
 
 /**
  * Journey step 6 (seed 2-7): the address, then the 6-digit code mailed to it. The address
@@ -38,7 +38,8 @@ export function emailStep({ email }: StepDeps): StepHandler {
         case 'verify': {
           const result = await email.confirm(journey.member!, fields.code ?? '');
           if (result.status === 'ok') return redirect(ctx, journey.path(''));
-          if (result.status === 'wrong') return page(ctx, journey, { error: t(ctx)('errors.email.code_wrong', { tries: result.triesLeft }) }, 400);
+          if (result.status === 'wrong') return page(ctx, journey, { error: withTriesLeft(ctx, t(ctx)('errors.email.code_wrong', { tries: result.triesLeft }), result.lockoutTriesLeft) }, 400);
+          if (result.status === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
           await email.cancel(journey.member!);
           return page(ctx, journey, { error: t(ctx)(result.status === 'expired' ? 'errors.email.code_expired' : 'errors.email.code_too_many') }, 400);
         }

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import QRCode from 'qrcode';
 import { render } from '../views.js';
 import type { Journey } from './context.js';
-import { formFields, t, type StepDeps, type StepHandler } from './step.js';
+import { formFields, t, withTriesLeft, type StepDeps, type StepHandler } from './step.js';
 
 /**
  * Journey step 8 (seed 3-2): bind an authenticator app. The QR code, the secret in groups
@@ -28,7 +28,8 @@ export function otpSetupStep({ otp }: StepDeps): StepHandler {
       const sealed = journey.progress!.pendingOtp;
       if (!sealed) return this.show(ctx, journey);
       const result = await otp.confirmSetup(journey.member!, sealed, formFields(ctx).code ?? '');
-      if (result.status === 'wrong') return page(ctx, journey, sealed, t(ctx)('errors.otp.wrong'), 400);
+      if (result.status === 'wrong') return page(ctx, journey, sealed, withTriesLeft(ctx, t(ctx)('errors.otp.wrong'), result.triesLeft), 400);
+      if (result.status === 'locked') return render(ctx, 'error', { message: t(ctx)('errors.locked') }, 423);
       const { pendingOtp: _, ...progress } = journey.progress!;
       await journey.advance({ ...progress, amr: ['pwd', 'otp'] });
       await render(ctx, 'recovery-codes', { codes: result.recoveryCodes, next: journey.path(''), download: `data:text/plain;charset=utf-8,${encodeURIComponent(result.recoveryCodes.join('\n'))}` });

@@ -13,15 +13,16 @@ import { otpSetupStep } from './otp-setup.js';
 import { otpStep } from './otp.js';
 import { passkeyAddStep } from './passkey-add.js';
 import { passwordStep } from './password.js';
-import { redirect, type StepDeps, type StepHandler } from './step.js';
+import { attemptFailed, redirect, type StepDeps, type StepHandler } from './step.js';
 import { termsStep } from './terms.js';
 import { webauthnSetupStep } from './webauthn-setup.js';
 import { webauthnStep } from './webauthn.js';
 
 /**
- * Steps where a wrong answer may be a guess (password, birth date, code, passkey): their
- * failures count towards the per-address throttle, and an address over it is refused
- * before its answer is even checked.
+ * Steps where a wrong answer may be a guess (password, birth date, code, passkey): each
+ * answer is counted towards the per-address throttle before it is checked (so an address
+ * over its limit is refused before any argon2 is spent), and given back unless the step
+ * marks it failed (see step.ts failedAttempt).
  */
 const GUESSABLE = new Set<string>(['login', 'birthdate', 'otp', 'webauthn']);
 
@@ -56,6 +57,8 @@ export function createInteractionRouter(deps: StepDeps): Router {
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
     if (journey.next === 'finish') {
+      // Every factor this login needs is proven: only now does the member's failure count start again.
+      if (journey.progress) await deps.members.loginCompleted(journey.progress.memberId);
       const result = finishResult(journey.progress!);
       const location = await journey.finish(result);
       deps.metrics?.signedIn(result.login.amr.length > 1 ? 'mfa' : 'password');
@@ -76,8 +79,13 @@ export function createInteractionRouter(deps: StepDeps): Router {
   };
   router.get('/:step', handle('show'));
   const throttled = async (ctx: Context & { params: Record<string, string> }, next: Next) => {
-    if (GUESSABLE.has(ctx.params.step ?? '')) await deps.throttle.check(ctx.ip);
-    await next();
+    if (!GUESSABLE.has(ctx.params.step ?? '')) return next();
+    const attempt = await deps.throttle.reserve(ctx.ip);
+    try {
+      await next();
+    } finally {
+      if (!attemptFailed(ctx)) await attempt.refund();
+    }
   };
   router.post('/:step', throttled, handle('submit'));
   return router;

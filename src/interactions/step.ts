@@ -53,6 +53,24 @@ export function formFields(ctx: Context): Record<string, string> {
   return fields;
 }
 
+/** Marks this request's answer as a failed attempt: the per-address throttle keeps it counted (router.ts). */
+export function failedAttempt(ctx: Context): void {
+  (ctx.state as { attemptFailed?: boolean }).attemptFailed = true;
+}
+
+export function attemptFailed(ctx: Context): boolean {
+  return (ctx.state as { attemptFailed?: boolean }).attemptFailed === true;
+}
+
+/** How many tries before the lockout the pages start counting down (issue 13: from the third-to-last). */
+export const WARN_TRIES_LEFT = 3;
+
+/** A failure's message, followed from the third-to-last try by how many tries remain before the account locks. */
+export function withTriesLeft(ctx: Context, message: string, triesLeft: number | undefined): string {
+  if (triesLeft === undefined || triesLeft > WARN_TRIES_LEFT || triesLeft < 1) return message;
+  return `${message} ${t(ctx)('lockout.tries_left', { tries: triesLeft })}`;
+}
+
 /** A checkbox is on when present with any value. */
 export function checked(fields: Record<string, string>, name: string): boolean {
   return fields[name] !== undefined && fields[name] !== '' && fields[name] !== '0' && fields[name] !== 'false';

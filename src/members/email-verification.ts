@@ -6,6 +6,7 @@ import { createMemberStore, type Member } from '../db/member-store.js';
 import { createTokenStore } from '../db/token-store.js';
 import { translator, type Lang } from '../i18n.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { MemberService } from './member-service.js';
 import { completeIfDone, signOutEverywhere } from './registration-service.js';
 
 const PURPOSE = 'email-verify';
@@ -24,10 +25,11 @@ export function parseEmailAddress(input: string): string | null {
 const hashCode = (memberId: string, code: string) => createHash('sha256').update(`${PURPOSE}:${memberId}:${code}`).digest('hex');
 
 export type StartResult = { status: 'sent' } | { status: 'invalid' } | { status: 'cooldown'; retryAfterSeconds: number };
-export type ConfirmResult = { status: 'ok' } | { status: 'wrong'; triesLeft: number } | { status: 'expired' } | { status: 'too_many' };
+/** `lockoutTriesLeft`: the tries left before the account locks (a wrong code counts towards the lockout too). */
+export type ConfirmResult = { status: 'ok' } | { status: 'wrong'; triesLeft: number; lockoutTriesLeft: number } | { status: 'expired' } | { status: 'too_many' } | { status: 'locked' };
 
 /** Seed 2-7: the address is stored as verified only after the mailed 6-digit code comes back. */
-export function createEmailVerification({ db, mailer }: { db: Knex; mailer: Mailer }) {
+export function createEmailVerification({ db, mailer, members }: { db: Knex; mailer: Mailer; members: Pick<MemberService, 'recordFailure'> }) {
   const tokens = createTokenStore(db);
   return {
     parseAddress: parseEmailAddress,
@@ -68,8 +70,10 @@ export function createEmailVerification({ db, mailer }: { db: Knex; mailer: Mail
       const code = input.normalize('NFKC').replace(/\s/g, '');
       if (hashCode(member.id, code) !== last.tokenHash) {
         await tokens.addAttempt(last.id);
+        const failure = await members.recordFailure(member, 'email-code');
+        if (failure.locked) return { status: 'locked' };
         const triesLeft = MAX_TRIES - last.attempts - 1;
-        return triesLeft > 0 ? { status: 'wrong', triesLeft } : { status: 'too_many' };
+        return triesLeft > 0 ? { status: 'wrong', triesLeft, lockoutTriesLeft: failure.triesLeft } : { status: 'too_many' };
       }
       return db.transaction(async (trx): Promise<ConfirmResult> => {
         if (!(await createTokenStore(trx).markUsed(last.id, now))) return { status: 'expired' };

@@ -11,8 +11,14 @@ import type { AuthEvents } from '../metrics/metrics.js';
 
 export type LoginResult =
   | { status: 'ok'; member: Member }
-  | { status: 'invalid' }
+  | { status: 'invalid'; triesLeft?: number }
   | { status: 'locked' };
+
+/**
+ * What a counted failure did: `locked` once the account is (or already was) locked, and
+ * otherwise the tries left before it locks, for the countdown the pages show.
+ */
+export type FailureOutcome = { locked: true } | { locked: false; triesLeft: number };
 
 export interface NewMemberInput {
   insurerSymbol: string;
@@ -70,32 +76,42 @@ export function createMemberService({ db, hasher, config, metrics }: MemberServi
         return member.lockedAt ? { status: 'locked' } : { status: 'invalid' };
       }
       if (!ok) {
-        const locked = await this.recordFailure(member, 'password', context);
-        return locked ? { status: 'locked' } : { status: 'invalid' };
+        const failure = await this.recordFailure(member, 'password', context);
+        return failure.locked ? { status: 'locked' } : { status: 'invalid', triesLeft: failure.triesLeft };
       }
+      // A right password alone does not reset the failures: only a login completed with every factor does.
       await db.transaction(async (trx) => {
-        const patch: Partial<Member> = { failedAttempts: 0 };
-        if (rehash) patch.passwordHash = await hasher.hash(password);
-        await createMemberStore(trx).update(member.id, patch);
+        if (rehash) await createMemberStore(trx).update(member.id, { passwordHash: await hasher.hash(password) });
         await createAuditStore(trx).record({ actor: 'member', event: 'login.password', memberId: member.id, ip: context.ip, clientId: context.clientId, details: rehash ? { rehashed: true } : undefined });
       });
-      return { status: 'ok', member: { ...member, failedAttempts: 0 } };
+      return { status: 'ok', member };
     },
 
-    /** Counts a failed password, birth date or code; returns whether the account is now locked. */
-    async recordFailure(member: Member, factor: string, context: { ip?: string; clientId?: string } = {}): Promise<boolean> {
-      const locked = await db.transaction(async (trx) => {
-        const store = createMemberStore(trx);
-        const count = await store.recordFailure(member.id);
-        const locked = count >= config.lockoutThreshold;
-        if (locked) await store.update(member.id, { lockedAt: new Date() });
-        await createAuditStore(trx).record({ actor: 'member', event: locked ? 'member.locked' : 'login.failed', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { factor, failedAttempts: count } });
-        return locked;
+    /**
+     * Counts a failed password, birth date, e-mail code, authenticator code or recovery code
+     * on the member's one consecutive-failure counter; the count and the lock are one
+     * conditional write (see the store), never a read followed by a write.
+     */
+    async recordFailure(member: Member, factor: string, context: { ip?: string; clientId?: string } = {}): Promise<FailureOutcome> {
+      let newlyLocked = false;
+      const outcome = await db.transaction(async (trx): Promise<FailureOutcome> => {
+        const counted = await createMemberStore(trx).recordFailure(member.id, config.lockoutThreshold);
+        const audit = createAuditStore(trx);
+        if (!counted) {
+          await audit.record({ actor: 'member', event: 'login.refused', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { factor, reason: 'locked' } });
+          return { locked: true };
+        }
+        await audit.record({ actor: 'member', event: counted.locked ? 'member.locked' : 'login.failed', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { factor, failedAttempts: counted.failedAttempts } });
+        newlyLocked = counted.locked;
+        return counted.locked ? { locked: true } : { locked: false, triesLeft: config.lockoutThreshold - counted.failedAttempts };
       });
       metrics?.failed(factor);
-      if (locked) metrics?.lockedOut();
-      return locked;
+      if (newlyLocked) metrics?.lockedOut();
+      return outcome;
     },
+
+    /** A login completed with every factor it needs: only now do the consecutive failures start again. */
+    loginCompleted: (memberId: string) => members.clearFailures(memberId),
 
     find: (id: string) => members.findById(id),
 

@@ -12,11 +12,11 @@ import { groupSecret, keyUri, matchingStep, newTotpSecret, normaliseCode } from 
 const SECRET_CONTEXT = 'members.otp_secret';
 const PENDING_CONTEXT = 'interaction.pending_otp_secret';
 
-export type BindResult = { status: 'bound'; recoveryCodes: string[] } | { status: 'wrong' };
+export type BindResult = { status: 'bound'; recoveryCodes: string[] } | { status: 'wrong'; triesLeft: number } | { status: 'locked' };
 export type VerifyResult =
   | { status: 'ok'; method: 'otp' }
   | { status: 'ok'; method: 'recovery'; remaining: number }
-  | { status: 'wrong' }
+  | { status: 'wrong'; triesLeft: number }
   | { status: 'replay' }
   | { status: 'locked' };
 
@@ -43,11 +43,11 @@ export function createOtpService({ db, box, config, members }: { db: Knex; box: 
       const secret = box.open(sealed, context(member.id));
       const step = matchingStep(secret, normaliseCode(input), now);
       if (step === null) {
-        await members.recordFailure(member, 'otp-setup');
-        return { status: 'wrong' };
+        const failure = await members.recordFailure(member, 'otp-setup');
+        return failure.locked ? { status: 'locked' } : { status: 'wrong', triesLeft: failure.triesLeft };
       }
       const recoveryCodes = await db.transaction(async (trx) => {
-        await createMemberStore(trx).update(member.id, { otpSecret: box.seal(secret, SECRET_CONTEXT), otpLastStep: step, mfaMethod: 'otp', failedAttempts: 0 }, now);
+        await createMemberStore(trx).update(member.id, { otpSecret: box.seal(secret, SECRET_CONTEXT), otpLastStep: step, mfaMethod: 'otp' }, now);
         await createAuditStore(trx).record({ actor: 'member', event: 'mfa.otp_bound', memberId: member.id });
         return issueRecoveryCodes(trx, member.id, now);
       });
@@ -65,11 +65,11 @@ export function createOtpService({ db, box, config, members }: { db: Knex; box: 
           return { status: 'ok', method: 'otp' };
         }
       } else if (looksLikeRecoveryCode(input) && (await useRecoveryCode(db, member.id, input, now))) {
-        await createMemberStore(db).update(member.id, { failedAttempts: 0 }, now);
         await createAuditStore(db).record({ actor: 'member', event: 'login.recovery_code', memberId: member.id, ip: context.ip, clientId: context.clientId });
         return { status: 'ok', method: 'recovery', remaining: await remainingRecoveryCodes(db, member.id) };
       }
-      return (await members.recordFailure(member, 'otp', context)) ? { status: 'locked' } : { status: 'wrong' };
+      const failure = await members.recordFailure(member, looksLikeRecoveryCode(input) ? 'recovery-code' : 'otp', context);
+      return failure.locked ? { status: 'locked' } : { status: 'wrong', triesLeft: failure.triesLeft };
     },
 
     /** `kenpo members reset-mfa`: removes the app binding, passkeys and recovery codes; the member binds again at the next login. */

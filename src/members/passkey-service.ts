@@ -34,7 +34,7 @@ export type RegisterResult =
 export type AuthenticateResult =
   | { status: 'ok'; method: 'passkey' }
   | { status: 'ok'; method: 'recovery'; remaining: number }
-  | { status: 'refused' }
+  | { status: 'refused'; triesLeft?: number }
   | { status: 'locked' };
 
 const asTransports = (transports: string[]) => transports as AuthenticatorTransportFuture[];
@@ -102,7 +102,7 @@ export function createPasskeyService({ db, config, members }: { db: Knex; config
           transports: credential.transports ?? [],
           createdAt: now,
         });
-        await createMemberStore(trx).update(member.id, { mfaMethod: 'webauthn', failedAttempts: 0 }, now);
+        await createMemberStore(trx).update(member.id, { mfaMethod: 'webauthn' }, now);
         await createAuditStore(trx).record({ actor: 'member', event: 'mfa.passkey_added', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { credentialId: credential.id.slice(0, 16), first } });
         const recoveryCodes = first ? await issueRecoveryCodes(trx, member.id, now) : null;
         return { status: 'registered' as const, recoveryCodes, passkeys: await passkeys.count(member.id) };
@@ -120,7 +120,11 @@ export function createPasskeyService({ db, config, members }: { db: Knex; config
       });
     },
 
-    /** A passkey at login, with user verification; a miss (any failed check) counts towards the lockout. */
+    /**
+     * A passkey at login, with user verification. A miss does not count towards the lockout:
+     * it is the browser's and the authenticator's answer (a cancelled prompt, a wrong device),
+     * not a guess the member typed, and a passkey cannot be guessed.
+     */
     async authenticate(member: Member, response: AuthenticationResponseJSON, expectedChallenge: string, context: Context = {}, now = new Date()): Promise<AuthenticateResult> {
       const passkey: Passkey | undefined = await store.find(response.id);
       let newCounter: number | null = null;
@@ -139,10 +143,9 @@ export function createPasskeyService({ db, config, members }: { db: Knex; config
           // A bad signature, a challenge or origin mismatch, no user verification, a counter gone backwards: all one answer.
         }
       }
-      if (newCounter === null) return (await members.recordFailure(member, 'webauthn', context)) ? { status: 'locked' } : { status: 'refused' };
+      if (newCounter === null) return { status: 'refused' };
       await db.transaction(async (trx) => {
         await createPasskeyStore(trx).recordUse(passkey!.credentialId, newCounter, now);
-        await createMemberStore(trx).update(member.id, { failedAttempts: 0 }, now);
         await createAuditStore(trx).record({ actor: 'member', event: 'login.passkey', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { credentialId: passkey!.credentialId.slice(0, 16) } });
       });
       return { status: 'ok', method: 'passkey' };
@@ -151,11 +154,11 @@ export function createPasskeyService({ db, config, members }: { db: Knex; config
     /** A recovery code in place of the passkey (a lost or replaced phone); each works once. */
     async useRecoveryCode(member: Member, input: string, context: Context = {}, now = new Date()): Promise<AuthenticateResult> {
       if (looksLikeRecoveryCode(input) && (await useRecoveryCode(db, member.id, input, now))) {
-        await createMemberStore(db).update(member.id, { failedAttempts: 0 }, now);
         await createAuditStore(db).record({ actor: 'member', event: 'login.recovery_code', memberId: member.id, ip: context.ip, clientId: context.clientId });
         return { status: 'ok', method: 'recovery', remaining: await remainingRecoveryCodes(db, member.id) };
       }
-      return (await members.recordFailure(member, 'recovery-code', context)) ? { status: 'locked' } : { status: 'refused' };
+      const failure = await members.recordFailure(member, 'recovery-code', context);
+      return failure.locked ? { status: 'locked' } : { status: 'refused', triesLeft: failure.triesLeft };
     },
 
     /**

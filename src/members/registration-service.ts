@@ -8,7 +8,7 @@ import type { MemberService } from './member-service.js';
 import type { PasswordHasher } from './password.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
 
-export type Outcome<P extends string> = { ok: true } | { ok: false; problem: P };
+export type Outcome<P extends string> = { ok: true } | { ok: false; problem: P; triesLeft?: number };
 
 /** Whether every first-registration step is done (the terms are checked per login, not here). */
 export function registrationComplete(m: Member): boolean {
@@ -38,13 +38,13 @@ export function createRegistrationService({ db, hasher, members }: { db: Knex; h
     async verifyBirthDate(member: Member, input: string, context: { ip?: string; clientId?: string } = {}): Promise<Outcome<'birthdate.format' | 'birthdate.mismatch' | 'locked'>> {
       const date = normaliseBirthDate(input);
       if (date !== member.birthDate) {
-        const locked = await members.recordFailure(member, 'birthdate', context);
-        if (locked) return { ok: false, problem: 'locked' };
-        return { ok: false, problem: date ? 'birthdate.mismatch' : 'birthdate.format' };
+        const failure = await members.recordFailure(member, 'birthdate', context);
+        if (failure.locked) return { ok: false, problem: 'locked' };
+        return { ok: false, problem: date ? 'birthdate.mismatch' : 'birthdate.format', triesLeft: failure.triesLeft };
       }
       const now = new Date();
       await db.transaction(async (trx) => {
-        await createMemberStore(trx).update(member.id, { birthdateVerifiedAt: now, failedAttempts: 0 }, now);
+        await createMemberStore(trx).update(member.id, { birthdateVerifiedAt: now }, now);
         await createAuditStore(trx).record({ actor: 'member', event: 'registration.birthdate', memberId: member.id });
         await completeIfDone(trx, member.id, now);
       });

@@ -11,6 +11,11 @@ export interface RateLimit {
   blockedFor(key: string, now?: Date): Promise<number>;
   /** Counts one attempt of the key; returns the count of the current window. */
   hit(key: string, now?: Date): Promise<number>;
+  /**
+   * Counts one attempt before it is made, atomically: `wait` is 0 and `refund` gives the
+   * attempt back when it was counted, else `wait` is the seconds until the key may try again.
+   */
+  reserve(key: string, now?: Date): Promise<{ wait: number; refund(): Promise<void> }>;
 }
 
 /**
@@ -29,6 +34,14 @@ export function createRateLimit({ store, name, limit, windowSeconds = HOUR }: { 
       return hits >= limit ? Math.max(1, start + windowSeconds - seconds(now)) : 0;
     },
     hit: (key, now = new Date()) => store.hit(bucket(key), windowOf(now), windowSeconds),
+    async reserve(key, now = new Date()) {
+      const start = windowOf(now);
+      if (await store.reserve(bucket(key), start, windowSeconds, limit)) {
+        // The refund goes to the window the attempt was counted in, even if a new one has begun since.
+        return { wait: 0, refund: () => store.refund(bucket(key), start) };
+      }
+      return { wait: Math.max(1, start + windowSeconds - seconds(now)), refund: async () => {} };
+    },
   };
 }
 
@@ -66,6 +79,12 @@ export interface AddressThrottle {
   check(ip: string, now?: Date): Promise<void>;
   /** Counts one failed attempt (a wrong password, birth date or code; a recovery request). */
   fail(ip: string, now?: Date): Promise<void>;
+  /**
+   * Counts an attempt before its work is done (before argon2 is spent on a password);
+   * throws TooManyRequests when the address is over its limit. `refund` gives the attempt
+   * back when it turned out not to be a failure.
+   */
+  reserve(ip: string, now?: Date): Promise<{ refund(): Promise<void> }>;
 }
 
 export function createAddressThrottle({ store, config }: { store: ThrottleStore; config: Pick<Config, 'throttlePerHour'> }): AddressThrottle {
@@ -77,6 +96,11 @@ export function createAddressThrottle({ store, config }: { store: ThrottleStore;
     },
     async fail(ip, now) {
       await limit.hit(clientAddressKey(ip), now);
+    },
+    async reserve(ip, now) {
+      const reservation = await limit.reserve(clientAddressKey(ip), now);
+      if (reservation.wait > 0) throw new TooManyRequests(reservation.wait, 'errors.throttled', { minutes: Math.ceil(reservation.wait / 60) });
+      return reservation;
     },
   };
 }

@@ -1,6 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Knex } from 'knex';
-import type { PasswordHasher } from '../members/password.js';
 
 /**
  * What the domain reports about sign-ins, without knowing about Prometheus (members/ and
@@ -28,7 +27,7 @@ export interface Metrics extends AuthEvents {
   request(route: string, method: string, status: number, seconds: number): void;
   /** Counts waits for a database connection and reads the pool's queue at each scrape. */
   watchDatabase(db: Knex): void;
-  /** Reads the password hasher's queue (or its verifies in flight) at each scrape. */
+  /** Reads the length of the password hasher's bounded queue at each scrape. */
   watchPasswordQueue(length: () => number): void;
   /** Node's own process metrics (CPU, memory, event loop, GC): for a serving process, not for the CLI. */
   collectProcessMetrics(): void;
@@ -78,7 +77,7 @@ export function createMetrics(): Metrics {
   const queues: Array<() => number> = [];
   new Gauge({
     name: 'kenpo_argon2_queue_length',
-    help: 'Password hashes and verifies waiting or running now',
+    help: 'Password verifies running or waiting in the bounded argon2 queue now',
     ...on,
     collect() {
       this.set(queues.reduce((sum, length) => sum + length(), 0));
@@ -120,26 +119,4 @@ interface TarnPool {
   numPendingAcquires(): number;
   numUsed(): number;
   on(event: 'acquireRequest' | 'acquireSuccess' | 'acquireFail', listener: (eventId: number) => void): void;
-}
-
-/**
- * Counts the hasher's hashes and verifies in flight for kenpo_argon2_queue_length: each
- * one holds a libuv thread for tens of milliseconds, so their number is the queue a login
- * waits in. (A bounded queue in front of argon2 can report its own length through
- * `watchPasswordQueue` instead.)
- */
-export function countInFlight(hasher: PasswordHasher, metrics: Pick<Metrics, 'watchPasswordQueue'>): PasswordHasher {
-  let inFlight = 0;
-  const counted =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      inFlight += 1;
-      try {
-        return await fn(...args);
-      } finally {
-        inFlight -= 1;
-      }
-    };
-  metrics.watchPasswordQueue(() => inFlight);
-  return { ...hasher, hash: counted(hasher.hash), verify: counted(hasher.verify), decoy: counted(hasher.decoy) };
 }

@@ -24,6 +24,8 @@ export interface NoticesConfig {
   readonly logLevel: string;
   /** Largest receipt image accepted, in bytes. */
   readonly receiptMaxBytes: number;
+  /** The app's own session: ends after `idleMs` without a request, and `absoluteMs` after sign-in whatever the use. */
+  readonly session: { readonly idleMs: number; readonly absoluteMs: number };
   readonly warnings: readonly string[];
 }
 
@@ -73,6 +75,8 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NOTICES_RECEIPT_MAX_BYTES: int(10 * 1024, 20 * 1024 * 1024).default(5 * 1024 * 1024),
+  NOTICES_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  NOTICES_SESSION_ABSOLUTE_HOURS: int(1, 30 * 24).default(12),
 });
 
 export interface LoadOptions {
@@ -122,6 +126,7 @@ export function loadNoticesConfig(env: NodeJS.ProcessEnv = process.env, options:
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     receiptMaxBytes: e.NOTICES_RECEIPT_MAX_BYTES,
+    session: { idleMs: e.NOTICES_SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.NOTICES_SESSION_ABSOLUTE_HOURS * 3600_000 },
     warnings,
   });
 }

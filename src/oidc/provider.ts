@@ -10,6 +10,26 @@ import type { PrivateJwk } from './keys.js';
 
 export const ACR = { password: 'urn:kenpo:acr:password', mfa: 'urn:kenpo:acr:mfa' } as const;
 
+/**
+ * Seconds a session is kept from now: the idle timeout, never past the absolute timeout
+ * counted from the login. oidc-provider saves the session again (with this TTL) on every
+ * request that uses it, so activity slides the idle expiry; a session found expired is
+ * no session, and the member logs in again.
+ */
+export function sessionTtl(limits: Config['session'], loginTs: number | undefined, now = Math.floor(Date.now() / 1000)): number {
+  if (!loginTs) return limits.idleSeconds;
+  return Math.max(1, Math.min(limits.idleSeconds, loginTs + limits.absoluteSeconds - now));
+}
+
+/**
+ * Seconds a refresh token is kept: until the absolute timeout counted from the login it
+ * descends from (a rotated token keeps its auth_time), so no chain of refreshes outlives it.
+ */
+export function refreshTokenTtl(limits: Config['session'], authTime: number | undefined, now = Math.floor(Date.now() / 1000)): number {
+  if (!authTime) return limits.absoluteSeconds;
+  return Math.max(1, authTime + limits.absoluteSeconds - now);
+}
+
 export interface ProviderDeps {
   config: Config;
   adapter: new (name: string) => Adapter;
@@ -88,15 +108,20 @@ export function createProvider({ config, adapter, keys, findMember }: ProviderDe
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // Every use rotates; reusing a rotated token revokes the whole grant (oidc-provider does that on a consumed token).
     rotateRefreshToken: true,
+    // A relying party's tokens are not bound to the provider's session: the member may be busy
+    // at the relying party (which keeps its own idle and absolute timeouts) long after the
+    // provider's session went idle. Logout still revokes them (oidc-provider revokes the
+    // grants of the session's clients), and refresh tokens end with the absolute timeout.
+    expiresWithSession: async () => false,
     loadExistingGrant,
     ttl: {
       AccessToken: 600,
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 3600,
-      Session: 8 * 3600,
+      Session: (_ctx, session) => sessionTtl(config.session, session.loginTs),
       Grant: 30 * 24 * 3600,
-      RefreshToken: 8 * 3600,
+      RefreshToken: (_ctx, token) => refreshTokenTtl(config.session, token.authTime),
     },
     async renderError(ctx, out) {
       const t = translator(langOf(ctx));

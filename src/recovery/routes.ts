@@ -56,8 +56,7 @@ export function createRecoveryRouter({ recovery, throttle }: { recovery: Recover
 
   /** Every request for a mail counts as an attempt of its address: it is how a stranger would probe, or flood inboxes. */
   const counted = async (ctx: Context, next: Next) => {
-    await throttle.check(ctx.ip);
-    await throttle.fail(ctx.ip);
+    await throttle.reserve(ctx.ip); // counted before the work, atomically, and never given back
     await next();
   };
 

@@ -52,6 +52,8 @@ async function deploy(kind: 'pair' | 'workers'): Promise<Deployment> {
     TOKEN_HASH_KEY: randomBytes(32).toString('base64'),
     LOCKOUT_THRESHOLD: String(THRESHOLD),
     THROTTLE_PER_HOUR: '10000',
+    // Room in each process's password queue (twice the pool) for all 20 parallel attempts: this tests the shared counter, not the 503 when it is full.
+    UV_THREADPOOL_SIZE: '12',
     LOG_LEVEL: 'info',
   };
   const processes: IdpProcess[] = [];

@@ -7,8 +7,8 @@ import { Forbidden } from '../errors.js';
 import type { NoticesState } from './state.js';
 
 export const SESSION_COOKIE = 'notices_sid';
-const IDLE_MS = 30 * 60_000;
-const ABSOLUTE_MS = 8 * 3600_000;
+/** The defaults of NOTICES_SESSION_IDLE_MINUTES and NOTICES_SESSION_ABSOLUTE_HOURS. */
+export const SESSION_LIMITS = { idleMs: 30 * 60_000, absoluteMs: 12 * 3600_000 } as const;
 const MAX_PENDING_LOGINS = 3;
 
 /** A sign-in begun at the provider and not yet back (several tabs may each begin one). */
@@ -47,7 +47,8 @@ export interface SessionData {
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Server-side sessions behind an HttpOnly, SameSite=Lax cookie (Secure whenever the request came over TLS). */
-export function createSessions(db: Knex, now: () => Date = () => new Date()) {
+export function createSessions(db: Knex, limits: { idleMs: number; absoluteMs: number } = SESSION_LIMITS, now: () => Date = () => new Date()) {
+  const { idleMs: IDLE_MS, absoluteMs: ABSOLUTE_MS } = limits;
   const store = createSessionStore<SessionData>(db);
   const state = (ctx: Context) => ctx.state as NoticesState;
   const setCookie = (ctx: Context, token: string | null) =>
