@@ -9,6 +9,7 @@ import { adapterFor, openServices, type Services } from './idp.js';
 import { createInteractionRouter } from './interactions/router.js';
 import type { Logger } from './log.js';
 import { createProvider } from './oidc/provider.js';
+import { straightToLogin } from './oidc/straight-to-login.js';
 import { createRecoveryRouter } from './recovery/routes.js';
 import { requestMetrics } from './metrics/http.js';
 import { ownMetrics, startMetricsListener, type MetricsListener } from './metrics/listener.js';
@@ -64,6 +65,7 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
   provider.on('grant.error', (ctx, error) => services.metrics.grantRefused(grantType(ctx), String((error as { error?: unknown }).error ?? 'server_error')));
   // First: it times everything after it and sees the status the error handler sets.
   provider.use(requestMetrics(services.metrics));
+  provider.use(straightToLogin());
   provider.use(securityHeaders());
   provider.use(language());
   provider.use(staticFiles());
