@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -12,6 +13,10 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key, so that several deployments (or test runs) can share one Redis. */
+  readonly redisPrefix: string;
+  /** Prometheus /metrics on its own listener; undefined: not served at all. */
+  readonly metrics: { readonly port: number; readonly host: string } | undefined;
   readonly cookieKeys: readonly string[];
   /** Data-encryption keys, newest first; each encrypts under its own id so old ciphertexts stay readable. */
   readonly dataKeys: readonly DataKey[];
@@ -27,6 +32,8 @@ export interface Config {
   /** The society's name, contact and look: every page, every mail, the authenticator's issuer, MAIL_FROM's display name. */
   readonly society: Society;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** Provider processes on one port (node:cluster); 1 runs the provider in this process alone. */
+  readonly workers: number;
   /**
    * Password verifies running at once (one libuv thread fewer than the pool, which SQLite
    * and the file system need too) and running or waiting (twice the pool); more get a 503.
@@ -86,6 +93,9 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : . _ -').default('kenpo:'),
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   COOKIE_KEYS: z
     .string()
     .transform((v) => v.split(',').map((k) => k.trim()))
@@ -116,6 +126,7 @@ const schema = z.object({
     .refine((v) => existsSync(v) && statSync(v).isFile() && statSync(v).size <= 512 * 1024, 'must name a readable file of at most 512 KiB')
     .optional(),
   SOCIETY_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #0b5cad').optional(),
+  WORKERS: int(1, 256).optional(),
   /** Node's own variable for the libuv thread pool; read here only to size the password queue. */
   UV_THREADPOOL_SIZE: int(1, 1024).default(4),
   SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
@@ -205,6 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     cookieKeys: secrets.cookieKeys,
     dataKeys: secrets.dataKeys,
     tokenHashKey: secrets.tokenHashKey,
@@ -221,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.SOCIETY_COLOR && { color: e.SOCIETY_COLOR.toLowerCase() }),
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    // Every core in production; one process in development and tests unless asked.
+    workers: e.WORKERS ?? (e.NODE_ENV === 'production' ? availableParallelism() : 1),
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, absoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600 },
     passwordQueue: { concurrency: Math.max(1, e.UV_THREADPOOL_SIZE - 1), capacity: 2 * e.UV_THREADPOOL_SIZE },
     warnings,

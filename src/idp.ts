@@ -25,6 +25,7 @@ import { createLogger } from './log.js';
 import { createNotifications } from './members/notifications.js';
 import { createAccountService } from './members/account-service.js';
 import { createConsentService } from './members/consent-service.js';
+import { createMetrics } from './metrics/metrics.js';
 
 /**
  * The services of the identity provider, wired once from the configuration. The server
@@ -45,12 +46,15 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   // lazyConnect: the CLI opens services too, and most of its commands never touch Redis.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
+  const metrics = createMetrics();
   const hasher = createPasswordHasher(config.argon2, config.passwordQueue);
+  metrics.watchPasswordQueue(() => hasher.stats().queued);
+  metrics.watchDatabase(db);
   const mailer = createMailer(config);
   const logger = createLogger(config);
   const notify = createNotifications({ mailer, onError: (err) => logger.warn({ err }, 'notice mail failed') });
-  const members = createMemberService({ db, hasher, config, notify });
-  const throttleStore = createThrottleStore({ db, redis });
+  const members = createMemberService({ db, hasher, config, notify, metrics });
+  const throttleStore = createThrottleStore({ db, redis, redisPrefix: config.redisPrefix });
   const recovery = createRecoveryService({ db, hasher, mailer, throttleStore, config });
   return {
     config,
@@ -58,6 +62,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     redis,
     box,
     hasher,
+    metrics,
     mailer,
     members,
     registration: createRegistrationService({ db, hasher, members }),
@@ -87,5 +92,5 @@ export async function openServices(config: Config, options: { migrate?: boolean 
 export type Services = Awaited<ReturnType<typeof openServices>>;
 
 export function adapterFor(services: Services) {
-  return createAdapterFactory({ db: services.db, redis: services.redis, tokenHashKey: services.config.tokenHashKey, findClient: (id) => services.clients.providerMetadata(id) });
+  return createAdapterFactory({ db: services.db, redis: services.redis, redisPrefix: services.config.redisPrefix, tokenHashKey: services.config.tokenHashKey, findClient: (id) => services.clients.providerMetadata(id) });
 }

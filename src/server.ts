@@ -14,7 +14,10 @@ import type { Logger } from './log.js';
 import { autoSubmitPage } from './oidc/auto-submit.js';
 import { postAsGet } from './oidc/post-as-get.js';
 import { createProvider } from './oidc/provider.js';
+import { straightToLogin } from './oidc/straight-to-login.js';
 import { createRecoveryRouter } from './recovery/routes.js';
+import { requestMetrics } from './metrics/http.js';
+import { ownMetrics, startMetricsListener, type MetricsListener } from './metrics/listener.js';
 import { errorHandler, language, securityHeaders, staticFiles } from './web.js';
 
 export interface RunningIdp {
@@ -22,6 +25,8 @@ export interface RunningIdp {
   services: Services;
   server: Server;
   url: string;
+  /** With METRICS_PORT, in a process that is not a cluster worker. */
+  metrics?: MetricsListener;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,12 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
     rememberedConsent: (memberId, clientId) => services.consents.remembered(memberId, clientId),
   });
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider error'));
+  const grantType = (ctx: { oidc?: { params?: Record<string, unknown> } }) => String(ctx.oidc?.params?.grant_type ?? 'none');
+  provider.on('grant.success', (ctx) => services.metrics.granted(grantType(ctx)));
+  provider.on('grant.error', (ctx, error) => services.metrics.grantRefused(grantType(ctx), String((error as { error?: unknown }).error ?? 'server_error')));
+  // First: it times everything after it and sees the status the error handler sets.
+  provider.use(requestMetrics(services.metrics));
+  provider.use(straightToLogin());
   provider.use(securityHeaders());
   provider.use(language());
   provider.use(branding(config.society));
@@ -77,8 +88,11 @@ export async function createIdp(config: Config, logger: Logger, services?: Servi
 }
 
 /** Starts listening; `close` stops accepting, lets in-flight requests finish, then closes the database. */
-export async function startIdp(config: Config, logger: Logger, options: { port?: number } = {}): Promise<RunningIdp> {
-  const { provider, services, healthDb } = await createIdp(config, logger);
+export async function startIdp(config: Config, logger: Logger, options: { port?: number; migrate?: boolean; serveMetrics?: boolean } = {}): Promise<RunningIdp> {
+  const { provider, services, healthDb } = await createIdp(config, logger, await openServices(config, { migrate: options.migrate }));
+  services.metrics.collectProcessMetrics();
+  // A cluster worker does not listen for metrics: the primary sums every worker's.
+  const metrics = config.metrics && options.serveMetrics !== false ? await startMetricsListener(config.metrics, ownMetrics(services.metrics.registry), logger) : undefined;
   const stopSweep = scheduleExpirySweep(services.db, 10 * 60_000, (err) => logger.warn({ err }, 'expiry sweep failed'));
   const server = createServer(provider.callback());
   server.keepAliveTimeout = 5_000;
@@ -94,9 +108,11 @@ export async function startIdp(config: Config, logger: Logger, options: { port?:
     services,
     server,
     url: `http://localhost:${port}`,
+    metrics,
     close() {
       closing ??= (async () => {
         stopSweep();
+        await metrics?.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -10,6 +10,8 @@ export interface AdapterDeps {
   db: Knex;
   /** With REDIS_URL: the short-lived models of a login live in Redis. */
   redis?: Redis;
+  /** REDIS_PREFIX; the models' keys go under `<prefix>oidc:`. */
+  redisPrefix?: string;
   /** TOKEN_HASH_KEY: ids are stored only as its HMAC (see ./stored-ids.ts). */
   tokenHashKey: string;
   /** Client metadata by id, from the clients table. */
@@ -39,10 +41,10 @@ const GRANT_SOURCES: Record<string, string> = {
 const GRANT_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
 /** Picks the storage for each of oidc-provider's models. Clients are read-only, from the clients table. */
-export function createAdapterFactory({ db, redis, tokenHashKey, findClient }: AdapterDeps): new (name: string) => Adapter {
+export function createAdapterFactory({ db, redis, redisPrefix = 'kenpo:', tokenHashKey, findClient }: AdapterDeps): new (name: string) => Adapter {
   const ids = createStoredIds(tokenHashKey);
   const KnexAdapter = createKnexAdapterClass(db);
-  const RedisAdapter = redis ? createRedisAdapterClass(redis, 'kenpo:oidc:') : undefined;
+  const RedisAdapter = redis ? createRedisAdapterClass(redis, `${redisPrefix}oidc:`) : undefined;
   const storageFor = (name: string): StorageAdapter => (RedisAdapter && REDIS_MODELS.has(name) ? new RedisAdapter(name) : new KnexAdapter(name));
   /** What oidc-provider's revoke(ctx, grantId) does: every token of the grant, then the grant. */
   const revokeGrant = async (grantId: string) => {

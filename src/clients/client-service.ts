@@ -4,8 +4,16 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { createAuditStore } from '../db/audit-store.js';
 import { createClientStore, type ClientMetadata, type ClientRecord } from '../db/client-store.js';
 import { InvalidInput, NotFound } from '../errors.js';
+import { createTtlCache } from '../ttl-cache.js';
 
 const SEAL_CONTEXT = 'clients.client_secret';
+
+/**
+ * How long a process may go on using a client's metadata after `kenpo clients rotate-secret`
+ * or `remove` changed it elsewhere: every token request needs the client, and reading and
+ * decrypting it each time was a statement and an AES-GCM open per request.
+ */
+export const CLIENT_CACHE_TTL_MS = 1_000;
 
 export interface NewClient {
   name: string;
@@ -43,6 +51,20 @@ export function createClientService(db: Knex, box: SecretBox) {
     return client;
   };
   const newSecret = () => randomBytes(32).toString('base64url');
+  const metadataCache = createTtlCache(
+    async (clientId: string): Promise<Record<string, unknown> | undefined> => {
+      const client = await store.find(clientId);
+      if (!client) return undefined;
+      return {
+        ...client.metadata,
+        client_id: client.clientId,
+        ...(client.sealedSecret ? { client_secret: box.open(client.sealedSecret, SEAL_CONTEXT) } : {}),
+        first_party: client.firstParty,
+        pkce_required: client.pkceRequired,
+      };
+    },
+    { ttlMs: CLIENT_CACHE_TTL_MS, maxEntries: 1_000 },
+  );
 
   return {
     async add(input: NewClient): Promise<{ client: ClientRecord; clientSecret: string | null }> {
@@ -82,29 +104,27 @@ export function createClientService(db: Knex, box: SecretBox) {
         await createClientStore(trx).updateSecret(clientId, box.seal(secret, SEAL_CONTEXT));
         await createAuditStore(trx).record({ actor: 'operator', event: 'client.secret_rotated', clientId });
       });
+      metadataCache.forget(clientId);
       return secret;
     },
 
-    /** Tokens already issued to the client stop working: every use looks the client up. */
+    /** Tokens already issued to the client stop working: every use looks the client up (other processes within CLIENT_CACHE_TTL_MS). */
     async remove(clientId: string): Promise<void> {
       await mustFind(clientId);
       await db.transaction(async (trx) => {
         await createClientStore(trx).remove(clientId);
         await createAuditStore(trx).record({ actor: 'operator', event: 'client.removed', clientId });
       });
+      metadataCache.forget(clientId);
     },
 
-    /** What oidc-provider's Client model reads: the stored metadata with the secret opened. */
+    /**
+     * What oidc-provider's Client model reads: the stored metadata with the secret opened,
+     * cached in this process for CLIENT_CACHE_TTL_MS. A copy each time: the provider may keep it.
+     */
     async providerMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const client = await store.find(clientId);
-      if (!client) return undefined;
-      return {
-        ...client.metadata,
-        client_id: client.clientId,
-        ...(client.sealedSecret ? { client_secret: box.open(client.sealedSecret, SEAL_CONTEXT) } : {}),
-        first_party: client.firstParty,
-        pkce_required: client.pkceRequired,
-      };
+      const metadata = await metadataCache.get(clientId);
+      return metadata && structuredClone(metadata);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config.js';
@@ -19,21 +20,68 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   const filename = join(config.dataDir, file);
   restrictSqliteFiles(config.dataDir, filename);
   return knexFactory({
-    client: 'sqlite3',
+    client: sqliteClient() as unknown as typeof knexFactory.Client,
     connection: { filename },
     useNullAsDefault: true,
     acquireConnectionTimeout,
     // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
     compileSqlOnError: false,
-    // One connection: SQLite has a single writer anyway, and knex then queues instead of failing with SQLITE_BUSY.
+    // One connection per process: SQLite has a single writer anyway, and knex then queues
+    // instead of failing with SQLITE_BUSY. Processes (WORKERS) wait for each other in SQLite's busy handler.
     pool: {
       min: 1,
       max: 1,
       afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-        conn.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;', (err) => done(err, conn));
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;', (err) => done(err, conn));
       },
     },
   });
+}
+
+type KnexClientClass = new (config: unknown) => object;
+let sqliteClientClass: KnexClientClass | undefined;
+
+/**
+ * knex's sqlite3 client with two changes for several processes on one file. Transactions
+ * start with BEGIN IMMEDIATE: a deferred transaction that reads and then writes fails at
+ * once with SQLITE_BUSY when another process wrote in between (the busy handler is not
+ * consulted there), while IMMEDIATE takes the write lock up front and waits for it. And a
+ * statement that still meets SQLITE_BUSY (the busy timeout ran out) is tried again: a busy
+ * statement changed nothing, and with IMMEDIATE nothing inside a transaction can be busy.
+ */
+function sqliteClient(): KnexClientClass {
+  if (sqliteClientClass) return sqliteClientClass;
+  const require = createRequire(import.meta.url);
+  type Conn = unknown;
+  type Obj = unknown;
+  const Base = require('knex/lib/dialects/sqlite3/index.js') as new (config: unknown) => {
+    _query(connection: Conn, obj: Obj): Promise<Obj>;
+  };
+  const BaseTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as new (...args: unknown[]) => {
+    query(conn: Conn, sql: string): Promise<unknown>;
+  };
+  class ImmediateTransaction extends BaseTransaction {
+    begin(conn: Conn) {
+      return this.query(conn, 'BEGIN IMMEDIATE;');
+    }
+  }
+  class Sqlite3Client extends Base {
+    transaction(...args: unknown[]) {
+      return new ImmediateTransaction(this, ...args);
+    }
+    override async _query(connection: Conn, obj: Obj): Promise<Obj> {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await super._query(connection, obj);
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+        }
+      }
+    }
+  }
+  sqliteClientClass = Sqlite3Client;
+  return Sqlite3Client;
 }
 
 /** `context` carries the keys a data-converting migration needs (see migrations/index.ts). */

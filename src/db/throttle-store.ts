@@ -98,6 +98,6 @@ export function createRedisThrottleStore(redis: Redis, prefix = 'kenpo:throttle:
 }
 
 /** Redis when REDIS_URL is set (it holds the short-lived state), else the database. */
-export function createThrottleStore({ db, redis }: { db: Knex; redis?: Redis }): ThrottleStore {
-  return redis ? createRedisThrottleStore(redis) : createKnexThrottleStore(db);
+export function createThrottleStore({ db, redis, redisPrefix = 'kenpo:' }: { db: Knex; redis?: Redis; redisPrefix?: string }): ThrottleStore {
+  return redis ? createRedisThrottleStore(redis, `${redisPrefix}throttle:`) : createKnexThrottleStore(db);
 }

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { Member } from '../db/member-store.js';
 import type { Terms } from '../db/terms-store.js';
+import { ACR } from '../oidc/provider.js';
 import { nextStep, type JourneyState, type MemberFacts, type Step } from './journey.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -58,7 +59,7 @@ export interface Journey {
   clientId: string;
   /** The path of a step of this interaction. */
   path(step: string): string;
-  /** Saves progress and returns the path that decides what comes next. */
+  /** Saves progress and returns where the browser goes next: the step now due, or the provider when the login is complete. */
   advance(progress: Progress): Promise<string>;
   /** Forgets who logged in (the member logged out mid-journey); what is stored stays. */
   reset(): Promise<void>;
@@ -87,19 +88,18 @@ export function memberFacts(member: Member, terms: Terms | undefined, passkeys: 
   };
 }
 
-export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Journey> {
-  // Throws SessionNotFound unless this browser holds the interaction's cookie.
-  const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
-  const stored = (interaction.result ?? {}) as { kenpo?: Progress; flash?: Flash };
-  const progress = (stored.kenpo ?? null) as Progress | null;
+/** The member (if still allowed in) and the journey's state for an interaction and its progress. */
+async function journeyState(interaction: Interaction, progress: Progress | null, deps: JourneyDeps): Promise<{ member: Member | null; state: JourneyState }> {
   const loginPrompt = interaction.prompt.name === 'login';
   const memberId = progress?.memberId ?? (loginPrompt ? null : (interaction.session?.accountId ?? null));
   const found = memberId ? await deps.findMember(memberId) : undefined;
   // A member locked or disabled in the middle of the journey is sent back to the login page.
   const member = found && !found.lockedAt && !found.disabledAt ? found : null;
+  // Passkeys matter only to a member who signs in with them: no count for everyone else.
+  const passkeys = member?.mfaMethod === 'webauthn' ? await deps.countPasskeys(member.id) : 0;
   const state: JourneyState = {
     memberId: member ? member.id : null,
-    member: member ? memberFacts(member, loginPrompt ? await deps.currentTerms() : undefined, await deps.countPasskeys(member.id)) : null,
+    member: member ? memberFacts(member, loginPrompt ? await deps.currentTerms() : undefined, passkeys) : null,
     loginPrompt,
     consentPrompt: interaction.prompt.name === 'consent',
     registrationJustFinished: Boolean(progress && !progress.wasRegistered && !progress.doneAcknowledged),
@@ -108,6 +108,20 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
     recoveryCodeUsed: progress?.recoveryUsed !== undefined,
     rebinding: Boolean(progress?.rebind),
   };
+  return { member, state };
+}
+
+/** What the provider is told when the journey is complete. */
+export function finishResult(progress: Progress) {
+  return { login: { accountId: progress.memberId, amr: progress.amr, acr: progress.amr.length > 1 ? ACR.mfa : ACR.password, remember: false } };
+}
+
+export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Journey> {
+  // Throws SessionNotFound unless this browser holds the interaction's cookie.
+  const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const stored = (interaction.result ?? {}) as { kenpo?: Progress; flash?: Flash };
+  const progress = (stored.kenpo ?? null) as Progress | null;
+  const { member, state } = await journeyState(interaction, progress, deps);
   // The last result saved by this request: a flash keeps the progress as it is now.
   let latest = stored;
   const save = async (result: { kenpo?: Progress; flash?: Flash }) => {
@@ -115,7 +129,9 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
     interaction.result = result;
     await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   };
+
   const base = `/interaction/${interaction.uid}`;
+  const finish = (result: InteractionResults) => deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   return {
     interaction,
     progress,
@@ -124,9 +140,13 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
     next: nextStep(state),
     clientId: String(interaction.params.client_id),
     path: (step) => `${base}/${step}`,
+    // Straight to the step that is now due: no hop through /interaction/:uid, which would
+    // load the same interaction and member again. When none is due, /interaction/:uid
+    // finishes: a page may still be shown first with a link onwards (recovery codes).
     async advance(next) {
       await save({ kenpo: next });
-      return base;
+      const step = nextStep((await journeyState(interaction, next, deps)).state);
+      return step === 'finish' ? base : `${base}/${step}`;
     },
     async reset() {
       await save({});
@@ -140,6 +160,6 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
       if (once) await save({ ...(latest.kenpo && { kenpo: latest.kenpo }) });
       return stored.flash;
     },
-    finish: (result) => deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false }),
+    finish,
   };
 }

@@ -2,12 +2,11 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { fromUiLocales } from '../i18n.js';
-import { ACR } from '../oidc/provider.js';
 import { chooseLanguage } from '../web.js';
 import { accountStep } from './account.js';
 import { birthdateStep } from './birthdate.js';
 import { consentStep } from './consent.js';
-import { loadJourney, type Journey } from './context.js';
+import { finishResult, loadJourney, type Journey } from './context.js';
 import { rememberJourney } from '../home.js';
 import { doneStep, loggedOutPage } from './done.js';
 import { emailStep } from './email.js';
@@ -32,10 +31,13 @@ import { webauthnStep } from './webauthn.js';
  */
 const GUESSABLE = new Set<string>(['login', 'birthdate', 'otp', 'webauthn']);
 
-/** What the provider is told when the journey is complete. */
-function finishResult(journey: Journey) {
-  const progress = journey.progress!;
-  return { login: { accountId: progress.memberId, amr: progress.amr, acr: progress.amr.length > 1 ? ACR.mfa : ACR.password, remember: false } };
+/**
+ * The relying party's ui_locales choose the language once, as the journey begins (nothing
+ * stored in the interaction yet); the member may switch later.
+ */
+function uiLocales(ctx: Context, journey: Journey): void {
+  const asked = journey.interaction.result ? undefined : fromUiLocales(journey.interaction.params.ui_locales);
+  if (asked && !ctx.query.lang) chooseLanguage(ctx, asked);
 }
 
 /**
@@ -72,21 +74,25 @@ export function createInteractionRouter(deps: StepDeps): Router {
 
   router.get('/', async (ctx) => {
     const journey = await loadJourney(ctx, journeyDeps);
-    // The relying party's ui_locales choose the language once, as the journey begins; the member may switch later.
-    const asked = journey.progress ? undefined : fromUiLocales(journey.interaction.params.ui_locales);
-    if (asked && !ctx.query.lang) chooseLanguage(ctx, asked);
+    uiLocales(ctx, journey);
     if (journey.next === 'finish') {
       // Every factor this login needs is proven: only now does the member's failure count start again.
       if (journey.progress) await deps.members.loginCompleted(journey.progress.memberId);
       if (journey.state.loginPrompt && journey.member) await deps.signIns(ctx, journey.member, journey.clientId);
-      return redirect(ctx, await journey.finish(finishResult(journey)));
+      const result = finishResult(journey.progress!);
+      const location = await journey.finish(result);
+      deps.metrics?.signedIn(result.login.amr.length > 1 ? 'mfa' : 'password');
+      return redirect(ctx, location);
     }
     redirect(ctx, journey.path(journey.next));
   });
 
   const handle = (method: 'show' | 'submit') => async (ctx: Context & { params: Record<string, string> }) => {
     const journey = await loadJourney(ctx, journeyDeps);
-    if (method === 'show') rememberJourney(ctx, journey.interaction.uid, journey.clientId);
+    if (method === 'show') {
+      uiLocales(ctx, journey); // a new login may arrive straight at its first step (src/oidc/straight-to-login.ts)
+      rememberJourney(ctx, journey.interaction.uid, journey.clientId);
+    }
     const chosen = optional.get(ctx.params.step ?? '');
     if (chosen && journey.interaction.uid === ctx.params.uid && chosen.allowed(journey)) return chosen.handler[method](ctx, journey);
     const handler = steps[ctx.params.step as Step];

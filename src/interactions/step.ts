@@ -16,6 +16,7 @@ import { render, type PageState } from '../views.js';
 import type { Flash, Journey } from './context.js';
 import { stepIndicator } from './indicator.js';
 import type { Step } from './journey.js';
+import type { AuthEvents } from '../metrics/metrics.js';
 
 /** One page of the member journey: `show` renders it, `submit` handles its form. */
 export interface StepHandler {
@@ -37,6 +38,8 @@ export interface StepDeps {
   /** A completed login: recent sign-ins and the new-device mail (src/account/new-device.ts). */
   signIns: SignInRecorder;
   consents: ConsentService;
+  /** Completed logins, for the metrics. */
+  metrics?: Pick<AuthEvents, 'signedIn'>;
 }
 
 export function redirect(ctx: Context, location: string): void {

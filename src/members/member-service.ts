@@ -8,6 +8,7 @@ import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { initialPassword, normaliseBirthDate, normaliseLoginId } from './login-id.js';
 import type { Notifications } from './notifications.js';
 import type { PasswordHasher } from './password.js';
+import type { AuthEvents } from '../metrics/metrics.js';
 
 export type LoginResult =
   | { status: 'ok'; member: Member }
@@ -47,9 +48,11 @@ export interface MemberServiceDeps {
   config: Pick<Config, 'lockoutThreshold'>;
   /** Tells the member their account was locked (src/members/notifications.ts). */
   notify?: Pick<Notifications, 'locked'>;
+  /** Failures and lockouts, for the metrics. */
+  metrics?: Pick<AuthEvents, 'failed' | 'lockedOut'>;
 }
 
-export function createMemberService({ db, hasher, config, notify }: MemberServiceDeps) {
+export function createMemberService({ db, hasher, config, notify, metrics }: MemberServiceDeps) {
   const members = createMemberStore(db);
   const audit = createAuditStore(db);
 
@@ -59,6 +62,7 @@ export function createMemberService({ db, hasher, config, notify }: MemberServic
       const member = await members.findByLoginId(normaliseLoginId(rawLoginId));
       if (!member) {
         await hasher.decoy(password);
+        metrics?.failed('unknown_id');
         return { status: 'invalid' };
       }
       let ok: boolean;
@@ -70,6 +74,7 @@ export function createMemberService({ db, hasher, config, notify }: MemberServic
         ({ ok, rehash } = await hasher.verify(member.passwordHash, password));
       }
       if (member.lockedAt || member.disabledAt) {
+        metrics?.failed(member.disabledAt ? 'disabled' : 'locked');
         await audit.record({ actor: 'member', event: 'login.refused', memberId: member.id, ip: context.ip, clientId: context.clientId, details: { reason: member.disabledAt ? 'disabled' : 'locked' } });
         return member.lockedAt ? { status: 'locked' } : { status: 'invalid' };
       }
@@ -102,6 +107,8 @@ export function createMemberService({ db, hasher, config, notify }: MemberServic
         const outcome: FailureOutcome = counted.locked ? { locked: true } : { locked: false, triesLeft: config.lockoutThreshold - counted.failedAttempts };
         return { outcome, newlyLocked: counted.locked };
       });
+      metrics?.failed(factor);
+      if (newlyLocked) metrics?.lockedOut();
       // Only the failure that locked the account tells the member, never one refused after it.
       if (newlyLocked) await notify?.locked(member);
       return outcome;

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../db/knex.js';
 import { createMemberStore, type Member } from '../db/member-store.js';
 import { createTermsStore, type Terms } from '../db/terms-store.js';
 import { Conflict, InvalidInput } from '../errors.js';
+import { createTtlCache } from '../ttl-cache.js';
 
 export function hashTermsText(ja: string, en: string): string {
   return createHash('sha256').update(ja).update('\u0000').update(en).digest('hex');
@@ -13,8 +14,11 @@ export function hashTermsText(ja: string, en: string): string {
 /** Versioned terms of use (seed 2-4): publishing a new version asks every member again at their next login. */
 export function createTermsService(db: Knex) {
   const store = createTermsStore(db);
+  // Every step of every login asks for the current terms: read once a second per process.
+  // A version published by the CLI is asked for at most that long after.
+  const currentCache = createTtlCache(() => store.current(), { ttlMs: 1_000, maxEntries: 1 });
   return {
-    current: () => store.current(),
+    current: () => currentCache.get(undefined),
 
     async publish(version: string, textJa: string, textEn: string, now = new Date()): Promise<Terms> {
       if (!/^[A-Za-z0-9._-]{1,32}$/.test(version)) throw new InvalidInput('errors.terms_version', `version ${version} must be 1–32 characters of letters, digits, . _ -`, { version });
@@ -28,6 +32,7 @@ export function createTermsService(db: Knex) {
           await createTermsStore(trx).insert(terms);
           await createAuditStore(trx).record({ actor: 'operator', event: 'terms.published', details: { version } });
         });
+        currentCache.forget();
       } catch (error) {
         if (isUniqueViolation(error) || /PRIMARY|unique|duplicate/i.test(String(error))) throw new Conflict('errors.terms_exists', `terms version ${version} already exists`, { version });
         throw error;

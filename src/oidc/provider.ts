@@ -132,6 +132,7 @@ export function createProvider({ config, adapter, keys, findMember, rememberedCo
         postLogoutSuccessSource: (ctx) => page(ctx, 'logged-out', {}),
       },
     },
+    // Also the interaction cookie's path: every step must be under it (straight-to-login.ts sends a new login to its first step).
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // A client allowed the refresh_token grant gets one without asking for offline_access (DESIGN).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

@@ -20,9 +20,9 @@ function csv(lines: string[]): string {
   return file;
 }
 
-/** The same SQLite file the CLI uses, opened in-process only between CLI runs. */
+/** The same database the CLI uses, opened in-process only between CLI runs. */
 async function withDb<T>(fn: (db: ReturnType<typeof createDatabase>) => Promise<T>): Promise<T> {
-  const db = createDatabase({ dataDir: kenpo.dataDir, databaseUrl: undefined });
+  const db = await kenpo.database();
   try {
     return await fn(db);
   } finally {

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDatabase } from '../../src/db/knex.js';
+import { openTestBackend, type TestBackend } from '../support/backend.js';
 
 export interface KenpoRun {
   code: number;
@@ -12,20 +14,25 @@ export interface KenpoRun {
 const entry = join(process.cwd(), 'dist/src/cli/kenpo.js');
 
 /**
- * The compiled CLI as an operator runs it, against its own data directory. The child's
- * environment is built here, never inherited: CI sets DATABASE_URL and REDIS_URL globally.
+ * The compiled CLI as an operator runs it, against its own data directory (and, when the
+ * run has DATABASE_URL / REDIS_URL, its own schema and key prefix). The child's environment
+ * is built here, never inherited.
  */
 export function createKenpo() {
   const dataDir = mkdtempSync(join(tmpdir(), 'kenpo-cli-'));
-  const baseEnv = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PATH: process.env.PATH ?? '' };
+  // Opened at the first run: createKenpo stays synchronous for the tests' beforeAll.
+  let backend: Promise<TestBackend> | undefined;
+  const baseEnv = async (): Promise<Record<string, string>> => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PATH: process.env.PATH ?? '', ...(await (backend ??= openTestBackend())).env });
 
-  const run = (args: string[], env: Record<string, string> = {}): Promise<KenpoRun> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [entry, ...args], { env: { ...baseEnv, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+  const run = async (args: string[], env: Record<string, string> = {}): Promise<KenpoRun> => {
+    const full = { ...(await baseEnv()), ...env };
+    return new Promise((resolve) => {
+      execFile(process.execPath, [entry, ...args], { env: full, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
+  };
 
   return {
     dataDir,
@@ -38,7 +45,15 @@ export function createKenpo() {
       if (result.code !== 0) throw new Error(`kenpo ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
       return JSON.parse(result.stdout) as T;
     },
-    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+    /** The database the CLI uses, opened in-process (close it before the next CLI run on SQLite). */
+    async database() {
+      const env = await baseEnv();
+      return createDatabase({ dataDir, databaseUrl: env.DATABASE_URL });
+    },
+    async cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (backend) await (await backend).drop();
+    },
   };
 }
 

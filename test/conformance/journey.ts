@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { BrowserClient, formAction, hiddenInputs, type Response } from '../support/browser-client.js';
@@ -113,14 +112,16 @@ export async function oauthClient(idp: TestIdp, rp: TestRp) {
  */
 export async function restartIdp(old: TestIdp): Promise<TestIdp> {
   await old.close();
-  const config = testConfig({ DATA_DIR: old.config.dataDir, PORT: String(old.config.port), ISSUER: old.config.issuer });
+  // The same environment: the same data directory, port and issuer, and on PostgreSQL + Redis the same schema and key prefix.
+  const config = testConfig(old.env);
   const idp = await startIdp(config, createLogger(config));
   return {
     ...idp,
     config,
+    env: old.env,
     async stop() {
       await idp.close();
-      rmSync(config.dataDir, { recursive: true, force: true });
+      await old.stop(); // removes the data and drops the backend once
     },
   };
 }

@@ -166,7 +166,7 @@ test('lost phone: a recovery code logs in once, then a passkey for the new phone
   expect(tokens.claims()).toMatchObject({ amr: ['pwd', 'otp'], acr: 'urn:kenpo:acr:mfa' });
   expect(await idp.services.passkeys.count(member.id)).toBe(2);
   // No second set of recovery codes: the first stays in force.
-  expect(await idp.services.db('recovery_codes').where({ member_id: member.id }).whereNull('used_at').count({ n: '*' })).toEqual([{ n: 9 }]);
+  expect(Number((await idp.services.db('recovery_codes').where({ member_id: member.id }).whereNull('used_at').count({ n: '*' }))[0]!.n)).toBe(9);
 
   // The new phone's passkey works at the next login.
   const again = await atPasskeyLogin(member.loginId);

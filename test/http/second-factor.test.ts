@@ -168,7 +168,7 @@ test('misses count towards the lockout; a locked member is told to contact the s
 test('kenpo members reset-mfa removes the binding and recovery codes; the member binds again at the next login', async () => {
   const member = await addRegisteredMember(idp);
   const run = promisify(execFile);
-  const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: idp.config.dataDir };
+  const env = { PATH: process.env.PATH ?? '', ...idp.env };
   const { stdout } = await run(process.execPath, ['dist/src/cli/kenpo.js', 'members', 'reset-mfa', member.loginId, '--json'], { env });
   expect(JSON.parse(stdout)).toMatchObject({ login_id: member.loginId });
   const browser = new BrowserClient();

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/log.js';
@@ -41,7 +41,8 @@ describe('one identity provider, counters in the database', () => {
   let rp: TestRp;
 
   beforeAll(async () => {
-    idp = await startTestIdp({ THROTTLE_PER_HOUR: String(LIMIT), TRUST_PROXY: 'true' });
+    // Off the run's Redis: these tests read the database's counters.
+    idp = await startTestIdp({ THROTTLE_PER_HOUR: String(LIMIT), TRUST_PROXY: 'true', REDIS_URL: '' });
     rp = await registerRp(idp);
   });
   afterAll(() => idp.stop());
@@ -139,7 +140,8 @@ if (DATABASE_URL) {
     const searchPath = (await schema.db.raw('show search_path')).rows[0].search_path as string;
     const url = new URL(DATABASE_URL);
     url.searchParams.set('options', `-c search_path=${searchPath}`);
-    const idp = await startTestIdp({ DATABASE_URL: url.toString(), THROTTLE_PER_HOUR: '3', TRUST_PROXY: 'true' });
+    // Off Redis, or the counters would live there and not in the table this test reads.
+    const idp = await startTestIdp({ DATABASE_URL: url.toString(), REDIS_URL: '', THROTTLE_PER_HOUR: '3', TRUST_PROXY: 'true' });
     try {
       const rp = await registerRp(idp);
       const address = someAddress();
@@ -162,7 +164,9 @@ const REDIS_SKIP = 'throttle counters shared through Redis: skipped, needs REDIS
 if (REDIS_URL) {
   test('with REDIS_URL two processes share one counter per address (and the databases hold none)', async () => {
     // Separate SQLite databases: whatever the two processes share, they share through Redis.
-    const env = { REDIS_URL, THROTTLE_PER_HOUR: '4', TRUST_PROXY: 'true' };
+    // One REDIS_PREFIX for both, and only this test's: the counter is found under it.
+    const prefix = `kenpo-test:${randomBytes(6).toString('hex')}:`;
+    const env = { REDIS_URL, REDIS_PREFIX: prefix, THROTTLE_PER_HOUR: '4', TRUST_PROXY: 'true' };
     const [a, b] = [await startTestIdp(env), await startTestIdp(env)];
     const redis = new Redis(REDIS_URL);
     try {
@@ -171,14 +175,16 @@ if (REDIS_URL) {
       for (const [idp, rp] of [[a!, rpA], [b!, rpB], [a!, rpA], [b!, rpB]] as const) expect((await failLogin(idp, rp, browserAt(address))).status).toBe(200);
       expectThrottled(await failLogin(a!, rpA, browserAt(address)));
       expectThrottled(await failLogin(b!, rpB, browserAt(address)));
-      const keys = await redis.keys(`kenpo:throttle:address:${address}:*`);
+      const keys = await redis.keys(`${prefix}throttle:address:${address}:*`);
       expect(keys).toHaveLength(1);
       expect(await redis.get(keys[0]!)).toBe('4');
       expect(await redis.ttl(keys[0]!)).toBeGreaterThan(0);
-      for (const idp of [a!, b!]) expect(await idp.services.db('throttle_counters').count({ n: '*' })).toEqual([{ n: 0 }]);
+      for (const idp of [a!, b!]) expect(Number((await idp.services.db('throttle_counters').count({ n: '*' }))[0]!.n)).toBe(0);
     } finally {
-      await redis.quit();
       await Promise.all([a!.stop(), b!.stop()]);
+      const left = await redis.keys(`${prefix}*`);
+      if (left.length) await redis.del(...left);
+      await redis.quit();
     }
   });
 } else {

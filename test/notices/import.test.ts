@@ -3,21 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNoticesDatabase, type Knex } from '../../src/notices/db/database.js';
+import { openNoticesBackend, type TestBackend } from '../support/backend.js';
 import { noticesCli } from './support.js';
 
 const sample = (name: string) => fileURLToPath(new URL(`../../../src/notices/sample/${name}`, import.meta.url));
 let dataDir: string;
 let cli: ReturnType<typeof noticesCli>;
 let db: Knex;
+let backend: TestBackend;
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'notices-import-'));
-  cli = noticesCli({ DATA_DIR: dataDir });
-  db = createNoticesDatabase({ dataDir, databaseUrl: undefined });
+  backend = await openNoticesBackend();
+  cli = noticesCli({ DATA_DIR: dataDir, ...backend.env });
+  db = createNoticesDatabase({ dataDir, databaseUrl: backend.env.NOTICES_DATABASE_URL });
 });
 afterAll(async () => {
   await db.destroy();
   rmSync(dataDir, { recursive: true, force: true });
+  await backend.drop();
 });
 
 function csvFile(name: string, lines: string[], encoding: 'utf8' | 'bom' = 'utf8'): string {

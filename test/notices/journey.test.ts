@@ -17,7 +17,7 @@ afterAll(() => stack.stop());
 const yen = (text: string | undefined) => Number((text ?? '').replace(/[^\d]/g, ''));
 
 test('a member signs in, reads only their own notices, downloads the tax CSV, applies, sees the decision, and logs out', async () => {
-  const cli = noticesCli({ DATA_DIR: stack.config.dataDir });
+  const cli = noticesCli(stack.env);
 
   // Signed out, a page sends the member to sign in and back to it afterwards.
   const signedOut = await new BrowserClient().get(`${stack.app.url}/medical`);

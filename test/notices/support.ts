@@ -14,11 +14,14 @@ import type { Tokens } from '../../src/notices/web/session.js';
 import { BrowserClient, formAction, hiddenInputs, type Response } from '../support/browser-client.js';
 import { passOtp } from '../support/relying-party.js';
 import { addRegisteredMember, freePort, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
+import { openNoticesBackend } from '../support/backend.js';
 
 export interface Stack {
   idp: TestIdp;
   app: RunningNotices;
   config: NoticesConfig;
+  /** The app's data directory and database, for its CLI. */
+  env: Record<string, string>;
   /** A second connection to the app's database, for the test's own look and seeding. */
   db: Knex;
   stop(): Promise<void>;
@@ -27,6 +30,7 @@ export interface Stack {
 /** The provider and the notices app, each on a random port with its own data directory, the app registered as a first-party client. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const idp = await startTestIdp();
+  const backend = await openNoticesBackend();
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const { client, clientSecret } = await idp.services.clients.add({
@@ -35,10 +39,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     postLogoutRedirectUris: [`${url}/logged-out`],
     firstParty: true,
   });
+  const own = { DATA_DIR: mkdtempSync(join(tmpdir(), 'notices-test-')), ...backend.env };
   const config = loadNoticesConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'notices-test-')),
+    ...own,
     NOTICES_PORT: String(port),
     NOTICES_URL: url,
     NOTICES_ISSUER: idp.url,
@@ -52,12 +57,14 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     idp,
     app,
     config,
+    env: own,
     db,
     async stop() {
       await db.destroy();
       await app.close();
       await idp.stop();
       rmSync(config.dataDir, { recursive: true, force: true });
+      await backend.drop();
     },
   };
 }

@@ -12,23 +12,35 @@ export interface Response {
 
 export class BrowserClient {
   readonly cookies = new Map<string, Map<string, string>>();
+  /** Each cookie's Path, as a browser keeps it: a cookie goes only to URLs under its path (RFC 6265 5.1.4). */
+  readonly #paths = new Map<string, Map<string, string>>();
 
   constructor(readonly headers: Record<string, string> = { 'accept-language': 'ja', accept: 'text/html' }) {}
 
   #cookieHeader(url: URL): string {
-    return [...(this.cookies.get(url.host) ?? new Map()).entries()].map(([k, v]) => `${k}=${v}`).join('; ');
+    const paths = this.#paths.get(url.host);
+    const under = (path = '/') => url.pathname === path || url.pathname.startsWith(path.endsWith('/') ? path : `${path}/`);
+    return [...(this.cookies.get(url.host) ?? new Map()).entries()]
+      .filter(([k]) => under(paths?.get(k)))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
   }
 
   #store(url: URL, headers: Headers): void {
     const jar = this.cookies.get(url.host) ?? new Map<string, string>();
+    const paths = this.#paths.get(url.host) ?? new Map<string, string>();
     for (const line of headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
       const [name, ...value] = pair!.split('=');
       const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a) || /^\s*max-age=0\b/i.test(a));
       if (expired) jar.delete(name!.trim());
       else jar.set(name!.trim(), value.join('=').trim());
+      // Without a Path attribute: the request path up to its last '/' (the default-path).
+      const path = attributes.map((a) => /^\s*path=(.*)$/i.exec(a)?.[1]?.trim()).find(Boolean) ?? (url.pathname.slice(0, url.pathname.lastIndexOf('/')) || '/');
+      paths.set(name!.trim(), path);
     }
     this.cookies.set(url.host, jar);
+    this.#paths.set(url.host, paths);
   }
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {

@@ -7,6 +7,7 @@ import { createMemberStore, type Member } from '../../src/db/member-store.js';
 import { createLogger } from '../../src/log.js';
 import { newTotpSecret } from '../../src/members/totp.js';
 import { startIdp, type RunningIdp } from '../../src/server.js';
+import { openTestBackend, withoutEmpty } from './backend.js';
 
 /** A free TCP port on localhost (the issuer must be known before the provider starts). */
 export async function freePort(): Promise<number> {
@@ -24,29 +25,47 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'kenpo-test-'));
 }
 
-/** Configuration for tests: a fresh SQLite directory unless DATABASE_URL is given in `env`. */
+/**
+ * Configuration for tests: a fresh SQLite directory unless DATABASE_URL is given in `env`
+ * (a variable given as '' is left unset).
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: tempDataDir(), ...env });
+  return loadConfig(withoutEmpty({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: tempDataDir(), ...env }));
 }
 
 export interface TestIdp extends RunningIdp {
   config: Config;
+  /** The environment the server runs with, for a CLI or a second process on the same data. */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
-/** The real server on a random port, with its own data directory. */
+/**
+ * The real server on a random port, with its own data directory, and its own PostgreSQL
+ * schema and Redis key prefix when the run has DATABASE_URL / REDIS_URL (see backend.ts).
+ * `env` wins; `{ REDIS_URL: '' }` keeps a server off the run's Redis.
+ */
 export async function startTestIdp(env: Record<string, string> = {}): Promise<TestIdp> {
-  const port = await freePort();
-  const config = testConfig({ PORT: String(port), ISSUER: `http://localhost:${port}`, ...env });
-  const idp = await startIdp(config, createLogger(config));
-  return {
-    ...idp,
-    config,
-    async stop() {
-      await idp.close();
-      rmSync(config.dataDir, { recursive: true, force: true });
-    },
-  };
+  const backend = await openTestBackend(env);
+  try {
+    const port = await freePort();
+    const own = withoutEmpty({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: tempDataDir(), ...backend.env, PORT: String(port), ISSUER: `http://localhost:${port}`, ...env });
+    const config = testConfig(own);
+    const idp = await startIdp(config, createLogger(config));
+    return {
+      ...idp,
+      config,
+      env: own,
+      async stop() {
+        await idp.close();
+        rmSync(config.dataDir, { recursive: true, force: true });
+        await backend.drop();
+      },
+    };
+  } catch (error) {
+    await backend.drop();
+    throw error;
+  }
 }
 
 export interface RegisteredMember {

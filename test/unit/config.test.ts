@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -51,9 +51,23 @@ describe('loadConfig', () => {
     expect(config.dataKeys).toEqual([{ id: 'k1', key: DATA_ENCRYPTION_KEY.slice(3) }]);
   });
 
+  test('REDIS_PREFIX and METRICS_PORT: defaults, values and bad values', () => {
+    expect(loadConfig(withSecrets())).toMatchObject({ redisPrefix: 'kenpo:', metrics: undefined });
+    expect(loadConfig(withSecrets({ REDIS_PREFIX: 'society-a:', METRICS_PORT: '9464' }))).toMatchObject({ redisPrefix: 'society-a:', metrics: { port: 9464, host: '127.0.0.1' } });
+    expect(loadConfig(withSecrets({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' })).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(problemsOf(withSecrets({ REDIS_PREFIX: 'a b*', METRICS_PORT: 'x' })).map((p) => p.split(':')[0])).toEqual(['REDIS_PREFIX', 'METRICS_PORT']);
+  });
+
   test('NODE_ENV defaults to development', () => {
     const { NODE_ENV: _, ...env } = withSecrets();
     expect(loadConfig(env).nodeEnv).toBe('development');
+  });
+
+  test('WORKERS: every core in production, one process otherwise, or as given', () => {
+    expect(loadConfig(withSecrets()).workers).toBe(1);
+    expect(loadConfig(withSecrets({ NODE_ENV: 'production' })).workers).toBe(availableParallelism());
+    expect(loadConfig(withSecrets({ NODE_ENV: 'production', WORKERS: '3' })).workers).toBe(3);
+    expect(problemsOf(withSecrets({ WORKERS: '0' }))).toEqual([expect.stringMatching(/^WORKERS: must be between 1 and 256/)]);
   });
 
   test('reads each variable', () => {
