@@ -62,12 +62,18 @@ async function prepareBackend(options: BenchOptions): Promise<Backend> {
   if (!existsSync(secretsFile)) {
     writeFileSync(secretsFile, JSON.stringify({ COOKIE_KEYS: randomBytes(32).toString('base64url'), DATA_ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}` }), { mode: 0o600 });
   }
+  // The production secrets, made once per cache directory and passed in the environment.
+  const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>;
+  if (!secrets.TOKEN_HASH_KEY) {
+    secrets.TOKEN_HASH_KEY = randomBytes(32).toString('base64');
+    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  }
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
-    ...(JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>),
+    ...secrets,
   };
   for (const [i, name] of ['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'ARGON2_PARALLELISM'].entries()) if (argon2[i]) env[name] = argon2[i]!;
   let label = `SQLite (WAL) in ${dataDir}`;

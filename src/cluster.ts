@@ -34,7 +34,7 @@ export async function startPrimary(config: Config, logger: Logger, hooks: Primar
   // Only the storage, not the provider's services: the primary stays small.
   const db = createDatabase(config);
   try {
-    await migrate(db);
+    await migrate(db, { tokenHashKey: config.tokenHashKey });
     await createKeyService(db, createSecretBox(config.dataKeys)).ensure();
   } finally {
     await db.destroy();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +16,8 @@ export interface Config {
   readonly cookieKeys: readonly string[];
   /** Data-encryption keys, newest first; each encrypts under its own id so old ciphertexts stay readable. */
   readonly dataKeys: readonly DataKey[];
+  /** Key (base64, ≥ 32 bytes) under which oidc-provider's opaque ids are stored as HMAC-SHA-256, never in clear. */
+  readonly tokenHashKey: string;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly lockoutThreshold: number;
@@ -76,6 +78,10 @@ const schema = z.object({
     .string()
     .transform((v, ctx) => parseDataKeys(v, ctx))
     .optional(),
+  TOKEN_HASH_KEY: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes in base64')
+    .optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('kenpo-idp <no-reply@localhost>'),
   LOCKOUT_THRESHOLD: int(1, 1000).default(10),
@@ -117,7 +123,7 @@ function keyIdOf(key: string): string {
 }
 
 /** Secrets that production must be given; development generates them. */
-const SECRETS = ['COOKIE_KEYS', 'DATA_ENCRYPTION_KEY'] as const;
+const SECRETS = ['COOKIE_KEYS', 'DATA_ENCRYPTION_KEY', 'TOKEN_HASH_KEY'] as const;
 
 /** For the entry points: a bad configuration ends the process with its message and exit code 2. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
@@ -148,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
   const warnings: string[] = [];
-  const secrets = resolveSecrets(dataDir, e.COOKIE_KEYS, e.DATA_ENCRYPTION_KEY, warnings);
+  const secrets = resolveSecrets(dataDir, { cookieKeys: e.COOKIE_KEYS, dataKeys: e.DATA_ENCRYPTION_KEY, tokenHashKey: e.TOKEN_HASH_KEY }, warnings);
   const port = e.PORT;
   return deepFreeze({
     nodeEnv: e.NODE_ENV,
@@ -160,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     cookieKeys: secrets.cookieKeys,
     dataKeys: secrets.dataKeys,
+    tokenHashKey: secrets.tokenHashKey,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
@@ -180,26 +187,39 @@ function redact(name: string, value: string): string {
 interface GeneratedSecrets {
   cookieKeys: string[];
   dataKeys: DataKey[];
+  tokenHashKey: string;
 }
 
-/** Missing secrets are generated once into DATA_DIR outside production (loadConfig refuses their absence there). */
-function resolveSecrets(dataDir: string, cookieKeys: string[] | undefined, dataKeys: DataKey[] | undefined, warnings: string[]): GeneratedSecrets {
-  if (cookieKeys && dataKeys) return { cookieKeys, dataKeys };
+const GENERATED: { [K in keyof GeneratedSecrets]: { variable: string; generate(): GeneratedSecrets[K] } } = {
+  cookieKeys: { variable: 'COOKIE_KEYS', generate: () => [randomBytes(32).toString('base64url')] },
+  dataKeys: { variable: 'DATA_ENCRYPTION_KEY', generate: () => [{ id: 'k1', key: randomBytes(32).toString('base64') }] },
+  tokenHashKey: { variable: 'TOKEN_HASH_KEY', generate: () => randomBytes(32).toString('base64') },
+};
+
+/**
+ * Missing secrets are generated once into DATA_DIR outside production (loadConfig refuses
+ * their absence there). A file from an older version gains the secrets it lacks.
+ */
+function resolveSecrets(dataDir: string, given: Partial<GeneratedSecrets>, warnings: string[]): GeneratedSecrets {
+  const names = Object.keys(GENERATED) as Array<keyof GeneratedSecrets>;
+  if (names.every((name) => given[name] !== undefined)) return given as GeneratedSecrets;
   const file = join(dataDir, 'secrets.json');
-  let stored: GeneratedSecrets;
-  if (existsSync(file)) {
-    stored = JSON.parse(readFileSync(file, 'utf8')) as GeneratedSecrets;
-  } else {
-    mkdirSync(dataDir, { recursive: true });
-    stored = {
-      cookieKeys: [randomBytes(32).toString('base64url')],
-      dataKeys: [{ id: 'k1', key: randomBytes(32).toString('base64') }],
-    };
+  const stored: Partial<GeneratedSecrets> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<GeneratedSecrets>) : {};
+  const missing = names.filter((name) => stored[name] === undefined);
+  if (missing.length) {
+    for (const name of missing) (stored as Record<string, unknown>)[name] = GENERATED[name].generate();
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    chmodSync(file, 0o600);
   }
-  if (!cookieKeys) warnings.push(`COOKIE_KEYS is not set: using keys generated in ${file} (development only)`);
-  if (!dataKeys) warnings.push(`DATA_ENCRYPTION_KEY is not set: using a key generated in ${file} (development only)`);
-  return { cookieKeys: cookieKeys ?? stored.cookieKeys, dataKeys: dataKeys ?? stored.dataKeys };
+  for (const name of names) {
+    if (given[name] === undefined) warnings.push(`${GENERATED[name].variable} is not set: using ${name === 'cookieKeys' ? 'keys' : 'a key'} generated in ${file} (development only)`);
+  }
+  return {
+    cookieKeys: given.cookieKeys ?? stored.cookieKeys!,
+    dataKeys: given.dataKeys ?? stored.dataKeys!,
+    tokenHashKey: given.tokenHashKey ?? stored.tokenHashKey!,
+  };
 }
 
 function deepFreeze<T>(value: T): T {

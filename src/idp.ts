@@ -27,7 +27,7 @@ import { createMailer } from './mail/mailer.js';
 export async function openServices(config: Config, options: { migrate?: boolean } = {}) {
   const db: Knex = createDatabase(config);
   try {
-    if (options.migrate !== false) await migrate(db);
+    if (options.migrate !== false) await migrate(db, { tokenHashKey: config.tokenHashKey });
   } catch (error) {
     await db.destroy();
     throw error;
@@ -70,5 +70,5 @@ export async function openServices(config: Config, options: { migrate?: boolean 
 export type Services = Awaited<ReturnType<typeof openServices>>;
 
 export function adapterFor(services: Services) {
-  return createAdapterFactory({ db: services.db, redis: services.redis, findClient: (id) => services.clients.providerMetadata(id) });
+  return createAdapterFactory({ db: services.db, redis: services.redis, tokenHashKey: services.config.tokenHashKey, findClient: (id) => services.clients.providerMetadata(id) });
 }

@@ -10,7 +10,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
       level: config.logLevel,
       base: { service: 'kenpo-idp' },
       redact: {
-        paths: ['password', '*.password', 'secret', '*.secret', 'client_secret', '*.client_secret', 'code', '*.code', 'token', '*.token', 'req.headers.cookie', 'req.headers.authorization'],
+        // A form or query field `code` is a secret, but `err.code` is what an operator needs:
+        // no `*.code` wildcard. A PostgreSQL error's `detail` quotes the offending values.
+        paths: ['password', '*.password', 'secret', '*.secret', 'client_secret', '*.client_secret', 'code', 'form.code', 'body.code', 'query.code', 'params.code', 'token', '*.token', 'err.detail', 'req.headers.cookie', 'req.headers.authorization'],
         censor: '[redacted]',
       },
     },

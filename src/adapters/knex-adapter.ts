@@ -1,6 +1,7 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
 import type { Knex } from 'knex';
 import { dbTime } from '../db/knex.js';
+import type { StorageAdapter } from './storage-adapter.js';
 
 const TABLE = 'oidc_models';
 
@@ -19,7 +20,7 @@ export function createKnexAdapterClass(db: Knex) {
     return row.consumed_at ? { ...payload, consumed: true } : payload;
   };
 
-  return class KnexAdapter implements Adapter {
+  return class KnexAdapter implements StorageAdapter {
     constructor(readonly kind: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -49,8 +50,14 @@ export function createKnexAdapterClass(db: Knex) {
       return decode(await alive(db(TABLE).where({ kind: this.kind, user_code: userCode })).first('payload', 'consumed_at'));
     }
 
-    async consume(id: string): Promise<void> {
-      await db(TABLE).where({ kind: this.kind, id }).update({ consumed_at: dbTime(new Date()) });
+    /**
+     * One conditional write: of any number of concurrent calls for one live model, exactly
+     * one is told `true`. The others (and a call for a missing, expired or already consumed
+     * model) are told `false`.
+     */
+    async consume(id: string): Promise<boolean> {
+      const updated = await alive(db(TABLE).where({ kind: this.kind, id }).whereNull('consumed_at')).update({ consumed_at: dbTime(new Date()) });
+      return updated === 1;
     }
 
     async destroy(id: string): Promise<void> {

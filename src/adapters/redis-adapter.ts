@@ -1,4 +1,5 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
+import type { StorageAdapter } from './storage-adapter.js';
 import type { Redis } from 'ioredis';
 
 /*
@@ -37,10 +38,12 @@ if ARGV[4] == '1' then
 end
 return 1`;
 
-// Marks a model consumed without resetting its expiry; a missing (expired) model stays missing.
+// Check-and-set: marks a live, unconsumed model consumed without resetting its expiry and
+// returns 1; a missing (expired) or already consumed model is left alone and gives 0.
 const CONSUME = `
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'consumed', ARGV[1]) end
-return 1`;
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1]) == 1 then return 1 end
+return 0`;
 
 const REVOKE = `
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', key) end
@@ -49,7 +52,7 @@ return 1`;
 
 interface Scripts {
   kenpoOidcUpsert(model: string, grant: string, uid: string, userCode: string, payload: string, ttl: number, id: string, ...flags: string[]): Promise<unknown>;
-  kenpoOidcConsume(model: string, at: number): Promise<unknown>;
+  kenpoOidcConsume(model: string, at: number): Promise<number>;
   kenpoOidcRevoke(grant: string): Promise<unknown>;
 }
 
@@ -68,7 +71,7 @@ export function createRedisAdapterClass(redis: Redis, prefix = 'oidc:') {
   const grantKey = (grantId: string) => `${prefix}grant:${grantId}`;
   const placeholder = `${prefix}unused`;
 
-  return class RedisAdapter implements Adapter {
+  return class RedisAdapter implements StorageAdapter {
     constructor(readonly name: string) {}
 
     private key(id: string): string {
@@ -120,8 +123,9 @@ export function createRedisAdapterClass(redis: Redis, prefix = 'oidc:') {
       return payload?.userCode === userCode ? payload : undefined;
     }
 
-    async consume(id: string): Promise<void> {
-      await client.kenpoOidcConsume(this.key(id), Math.floor(Date.now() / 1000));
+    /** `true` for exactly one of any number of concurrent calls on a live model. */
+    async consume(id: string): Promise<boolean> {
+      return (await client.kenpoOidcConsume(this.key(id), Math.floor(Date.now() / 1000))) === 1;
     }
 
     async destroy(id: string): Promise<void> {

@@ -7,8 +7,8 @@ export function registerMigrate(program: Command): void {
     (flags: JsonFlag) =>
       run(
         flags,
-        async ({ db }) => {
-          const applied = await migrate(db);
+        async ({ db, config }) => {
+          const applied = await migrate(db, { tokenHashKey: config.tokenHashKey });
           return {
             json: { applied },
             text: applied.length ? applied.map((name) => `applied ${name}`).join('\n') : 'the database is up to date',

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Config } from '../config.js';
-import { migrationSource } from '../../migrations/index.js';
+import { migrationSourceFor, type MigrationContext } from '../../migrations/index.js';
 
 export type Db = Knex;
 export type { Knex };
@@ -11,13 +11,16 @@ export type { Knex };
 /** SQLite in DATA_DIR unless DATABASE_URL points at PostgreSQL. */
 export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, file = 'idp.sqlite'): Knex {
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 }, compileSqlOnError: false });
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  const filename = join(config.dataDir, file);
+  restrictSqliteFiles(config.dataDir, filename);
   return knexFactory({
     client: sqliteClient() as unknown as typeof knexFactory.Client,
-    connection: { filename: join(config.dataDir, file) },
+    connection: { filename },
     useNullAsDefault: true,
+    // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
+    compileSqlOnError: false,
     // One connection per process: SQLite has a single writer anyway, and knex then queues
     // instead of failing with SQLITE_BUSY. Processes (WORKERS) wait for each other in SQLite's busy handler.
     pool: {
@@ -76,8 +79,21 @@ function sqliteClient(): KnexClientClass {
   return Sqlite3Client;
 }
 
-export async function migrate(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+/** `context` carries the keys a data-converting migration needs (see migrations/index.ts). */
+/**
+ * DATA_DIR 0700 and the database 0600, created so before SQLite opens it: SQLite gives
+ * its -wal and -shm files the mode of the database file. Files left by an older version
+ * are narrowed too.
+ */
+export function restrictSqliteFiles(dataDir: string, filename: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const path of [filename, `${filename}-wal`, `${filename}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
+export async function migrate(db: Knex, context: MigrationContext = {}): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource: migrationSourceFor(context) })) as [number, string[]];
   return applied;
 }
 

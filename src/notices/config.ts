@@ -166,7 +166,7 @@ function resolveCookieKeys(nodeEnv: NoticesConfig['nodeEnv'], dataDir: string, k
   let stored: { cookieKeys?: string[] } = {};
   if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as { cookieKeys?: string[] };
   if (!stored.cookieKeys?.length) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     stored = { cookieKeys: [randomBytes(32).toString('base64url')] };
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   }

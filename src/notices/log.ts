@@ -9,7 +9,8 @@ export function createNoticesLogger(config: { logLevel: string }, destination?: 
       level: config.logLevel,
       base: { service: 'kenpo-notices' },
       redact: {
-        paths: ['secret', '*.secret', 'token', '*.token', 'refresh_token', '*.refresh_token', 'access_token', '*.access_token', 'id_token', '*.id_token', 'req.headers.cookie'],
+        // `code` (the authorization code) by name, never `*.code`: `err.code` must stay.
+        paths: ['secret', '*.secret', 'token', '*.token', 'refresh_token', '*.refresh_token', 'access_token', '*.access_token', 'id_token', '*.id_token', 'code', 'query.code', 'params.code', 'err.detail', 'req.headers.cookie'],
         censor: '[redacted]',
       },
     },

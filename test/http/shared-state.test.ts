@@ -1,6 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import * as client from 'openid-client';
+import { createStoredIds } from '../../src/adapters/stored-ids.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startIdp, type RunningIdp } from '../../src/server.js';
@@ -71,7 +72,9 @@ if (DATABASE_URL && REDIS_URL) {
     const uid = /\/interaction\/([^/]+)\/login$/.exec(login.url)![1]!;
     const redis = new Redis(REDIS_URL);
     try {
-      expect(await redis.exists(`kenpo:oidc:Interaction:${uid}`)).toBe(1);
+      // Stored under the keyed hash of its id, never the id itself.
+      expect(await redis.exists(`kenpo:oidc:Interaction:${createStoredIds(front.services.config.tokenHashKey).hash(uid)}`)).toBe(1);
+      expect(await redis.exists(`kenpo:oidc:Interaction:${uid}`)).toBe(0);
     } finally {
       await redis.quit();
     }

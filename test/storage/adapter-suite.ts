@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
+import type { StorageAdapterClass } from '../../src/adapters/storage-adapter.js';
 
-export type AdapterClass = new (name: string) => Adapter;
+export type AdapterClass = StorageAdapterClass;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -104,10 +105,34 @@ export function describeAdapterContract(
       expect(found).toMatchObject({ accountId: 'm1', grantId: 'g' });
     });
 
-    test('consume of an unknown id creates nothing', async () => {
+    test('consume of an unknown id creates nothing and reports that nothing was consumed', async () => {
       const id = newId();
-      await model('AuthorizationCode').consume(id);
+      expect(await model('AuthorizationCode').consume(id)).toBe(false);
       expect(await model('AuthorizationCode').find(id)).toBeUndefined();
+    });
+
+    test('consume succeeds once: a second consume of the same model is refused', async () => {
+      const id = newId();
+      await model('RefreshToken').upsert(id, { grantId: newId() }, 60);
+      expect(await model('RefreshToken').consume(id)).toBe(true);
+      expect(await model('RefreshToken').consume(id)).toBe(false);
+    });
+
+    test('parallel consumes of one model: exactly one wins, on fresh adapter instances', async () => {
+      for (const kind of ['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PushedAuthorizationRequest']) {
+        const id = newId();
+        await model(kind).upsert(id, { grantId: newId() }, 60);
+        const results = await Promise.all(Array.from({ length: 20 }, () => model(kind).consume(id)));
+        expect({ kind, won: results.filter(Boolean).length }).toEqual({ kind, won: 1 });
+        expect((await model(kind).find(id))?.consumed).toBeTruthy();
+      }
+    });
+
+    test('an expired model cannot be consumed', async () => {
+      const id = newId();
+      await model('AuthorizationCode').upsert(id, { grantId: newId() }, 1);
+      await sleep(1_200);
+      expect(await model('AuthorizationCode').consume(id)).toBe(false);
     });
 
     test('consume keeps the expiry', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 const COOKIE_KEYS = 'c'.repeat(32);
 const DATA_ENCRYPTION_KEY = `k1:${randomBytes(32).toString('base64')}`;
 /** An environment with the secrets set, so nothing is written anywhere. */
-const withSecrets = (env: Record<string, string> = {}) => ({ NODE_ENV: 'test', DATA_DIR: 'unused', COOKIE_KEYS, DATA_ENCRYPTION_KEY, ...env });
+const TOKEN_HASH_KEY = randomBytes(32).toString('base64');
+const withSecrets = (env: Record<string, string> = {}) => ({ NODE_ENV: 'test', DATA_DIR: 'unused', COOKIE_KEYS, DATA_ENCRYPTION_KEY, TOKEN_HASH_KEY, ...env });
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -145,17 +146,17 @@ describe('loadConfig', () => {
     expect(second[0]!.id).not.toBe(second[1]!.id);
   });
 
-  test('production without COOKIE_KEYS and DATA_ENCRYPTION_KEY is refused, naming both', () => {
+  test('production without COOKIE_KEYS, DATA_ENCRYPTION_KEY and TOKEN_HASH_KEY is refused, naming each', () => {
     const dir = tempDir();
     const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: dir });
-    expect(problems).toEqual([expect.stringMatching(/^COOKIE_KEYS:/), expect.stringMatching(/^DATA_ENCRYPTION_KEY:/)]);
+    expect(problems).toEqual([expect.stringMatching(/^COOKIE_KEYS:/), expect.stringMatching(/^DATA_ENCRYPTION_KEY:/), expect.stringMatching(/^TOKEN_HASH_KEY:/)]);
     // Nothing is generated in production.
     expect(() => statSync(join(dir, 'secrets.json'))).toThrow();
   });
 
   test('production reports missing secrets together with every other problem', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: tempDir(), PORT: 'abc' });
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'COOKIE_KEYS', 'DATA_ENCRYPTION_KEY']);
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'COOKIE_KEYS', 'DATA_ENCRYPTION_KEY', 'TOKEN_HASH_KEY']);
   });
 
   test('development generates secrets.json once and reuses it, with a warning each time', () => {
@@ -163,16 +164,18 @@ describe('loadConfig', () => {
     const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
     const file = join(dir, 'secrets.json');
     const written = readFileSync(file, 'utf8');
-    expect(first.warnings).toEqual([expect.stringMatching(/COOKIE_KEYS/), expect.stringMatching(/DATA_ENCRYPTION_KEY/)]);
+    expect(first.warnings).toEqual([expect.stringMatching(/COOKIE_KEYS/), expect.stringMatching(/DATA_ENCRYPTION_KEY/), expect.stringMatching(/TOKEN_HASH_KEY/)]);
     expect(statSync(file).mode & 0o077).toBe(0); // readable by the owner only
     expect(first.cookieKeys[0]!.length).toBeGreaterThanOrEqual(32);
     expect(Buffer.from(first.dataKeys[0]!.key, 'base64')).toHaveLength(32);
+    expect(Buffer.from(first.tokenHashKey, 'base64')).toHaveLength(32);
 
     const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
     expect(readFileSync(file, 'utf8')).toBe(written);
     expect(second.cookieKeys).toEqual(first.cookieKeys);
     expect(second.dataKeys).toEqual(first.dataKeys);
-    expect(second.warnings).toHaveLength(2);
+    expect(second.tokenHashKey).toBe(first.tokenHashKey);
+    expect(second.warnings).toHaveLength(3);
   });
 
   test('a secret that is set wins over the generated one', () => {
@@ -180,7 +183,24 @@ describe('loadConfig', () => {
     loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
     const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, COOKIE_KEYS });
     expect(config.cookieKeys).toEqual([COOKIE_KEYS]);
-    expect(config.warnings).toEqual([expect.stringMatching(/DATA_ENCRYPTION_KEY/)]);
+    expect(config.warnings).toEqual([expect.stringMatching(/DATA_ENCRYPTION_KEY/), expect.stringMatching(/TOKEN_HASH_KEY/)]);
+  });
+
+  test('a secrets.json from before TOKEN_HASH_KEY keeps its keys and gains a token hash key', () => {
+    const dir = tempDir();
+    const file = join(dir, 'secrets.json');
+    const old = { cookieKeys: [COOKIE_KEYS], dataKeys: [{ id: 'k1', key: DATA_ENCRYPTION_KEY.slice(3) }] };
+    writeFileSync(file, JSON.stringify(old), { mode: 0o644 });
+    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
+    expect(config.cookieKeys).toEqual(old.cookieKeys);
+    expect(config.dataKeys).toEqual(old.dataKeys);
+    expect(JSON.parse(readFileSync(file, 'utf8')).tokenHashKey).toBe(config.tokenHashKey);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  test('TOKEN_HASH_KEY must be at least 32 bytes of base64', () => {
+    expect(problemsOf(withSecrets({ TOKEN_HASH_KEY: randomBytes(16).toString('base64') }))).toEqual([expect.stringMatching(/^TOKEN_HASH_KEY:/)]);
+    expect(problemsOf(withSecrets({ TOKEN_HASH_KEY: 'not base64 at all, but long enough to pass?' }))).toEqual([expect.stringMatching(/^TOKEN_HASH_KEY:/)]);
   });
 
   test('the returned object is frozen, all the way down', () => {

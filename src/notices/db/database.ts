@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { NoticesConfig } from '../config.js';
@@ -10,13 +10,20 @@ export type { Knex };
 /** SQLite file DATA_DIR/notices.sqlite (WAL) unless NOTICES_DATABASE_URL points at PostgreSQL. */
 export function createNoticesDatabase(config: Pick<NoticesConfig, 'databaseUrl' | 'dataDir'>): Knex {
   if (config.databaseUrl) {
-    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 10 }, compileSqlOnError: false });
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  const filename = join(config.dataDir, 'notices.sqlite');
+  // DATA_DIR 0700, the database 0600 before SQLite opens it (its -wal and -shm files take that mode).
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const path of [filename, `${filename}-wal`, `${filename}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
   return knexFactory({
     client: 'sqlite3',
-    connection: { filename: join(config.dataDir, 'notices.sqlite') },
+    connection: { filename },
     useNullAsDefault: true,
+    // An error message shows the SQL with placeholders, never the bound values (tokens, hashes).
+    compileSqlOnError: false,
     // One connection: SQLite has one writer anyway, and knex queues instead of failing with SQLITE_BUSY.
     pool: {
       min: 1,
