@@ -76,6 +76,8 @@ async function prepareBackend(options: BenchOptions): Promise<Backend> {
     ...secrets,
   };
   for (const [i, name] of ['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'ARGON2_PARALLELISM'].entries()) if (argon2[i]) env[name] = argon2[i]!;
+  // e.g. BENCH_PROVIDER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof": a profile of every provider process.
+  if (process.env.BENCH_PROVIDER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_PROVIDER_NODE_OPTIONS;
   let label = `SQLite (WAL) in ${dataDir}`;
   if (db) {
     const schema = `bench_${key}`;
