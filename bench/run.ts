@@ -245,7 +245,9 @@ async function bench(options: BenchOptions) {
     let setupSeconds = 0;
     if (members.length < options.members) {
       const started = performance.now();
-      const { csv, members: imported } = roster(0, options.members, '77', '');
+      // A roster of its own for each attempt: an interrupted set-up leaves members registered
+      // (their initial password spent) but not yet written to bench-members.json.
+      const { csv, members: imported } = roster(0, options.members, '77', String(Date.now() % 1e6).padStart(6, '0'));
       const file = join(backend.dataDir, 'bench-roster.csv');
       writeFileSync(file, csv);
       await kenpo(backend, ['members', 'import', file, '--json']);
