@@ -82,8 +82,7 @@ export function createProvider({ config, adapter, keys, findMember }: ProviderDe
         postLogoutSuccessSource: (ctx) => page(ctx, 'logged-out', {}),
       },
     },
-    // A new interaction at the login prompt always starts at the login step: send the browser there at once.
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}${interaction.prompt.name === 'login' ? '/login' : ''}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // A client allowed the refresh_token grant gets one without asking for offline_access (DESIGN).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     // Every use rotates; reusing a rotated token revokes the whole grant (oidc-provider does that on a consumed token).
