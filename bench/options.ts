@@ -40,7 +40,7 @@ argon2id ceiling and a bare oidc-provider for comparison.
   --help              this text
 
 Environment: DATABASE_URL, REDIS_URL; ARGON2_MEMORY_KIB / ARGON2_TIME_COST / ARGON2_PARALLELISM
-are passed to the provider; BENCH_PROVIDER_NODE_OPTIONS becomes the provider's NODE_OPTIONS
+are passed to the provider; BENCH_PROVIDER_NODE_ARGS are given to the provider's node
 (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); BENCH_CACHE_DIR (default: the system's temporary directory).`;
 
 export class UsageError extends Error {}

@@ -1,6 +1,6 @@
 /**
  * The functions that took the most CPU in V8 profiles written by `node --cpu-prof`
- * (e.g. of the provider's workers during a bench run, see BENCH_PROVIDER_NODE_OPTIONS).
+ * (e.g. of the provider's workers during a bench run, see BENCH_PROVIDER_NODE_ARGS).
  * `node dist/bench/profile-top.js FILE.cpuprofile… [--top N]`: self time, by function and file.
  */
 import { readFileSync } from 'node:fs';

@@ -76,8 +76,7 @@ async function prepareBackend(options: BenchOptions): Promise<Backend> {
     ...secrets,
   };
   for (const [i, name] of ['ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'ARGON2_PARALLELISM'].entries()) if (argon2[i]) env[name] = argon2[i]!;
-  // e.g. BENCH_PROVIDER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof": a profile of every provider process.
-  if (process.env.BENCH_PROVIDER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_PROVIDER_NODE_OPTIONS;
+
   let label = `SQLite (WAL) in ${dataDir}`;
   if (db) {
     const schema = `bench_${key}`;
@@ -140,7 +139,9 @@ function startProcess(args: string[], env: Record<string, string>, readyUrl: str
 async function startProvider(backend: Backend, workers: number): Promise<Provider> {
   const port = await freePort();
   const issuer = `http://localhost:${port}`;
-  const { child, stop } = await startProcess([join(root, 'dist/src/start.js')], { ...backend.env, PORT: String(port), ISSUER: issuer, WORKERS: String(workers) }, `${issuer}/healthz`);
+  // e.g. BENCH_PROVIDER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": a profile of every provider process (workers inherit them).
+  const nodeArgs = (process.env.BENCH_PROVIDER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const { child, stop } = await startProcess([...nodeArgs, join(root, 'dist/src/start.js')], { ...backend.env, PORT: String(port), ISSUER: issuer, WORKERS: String(workers) }, `${issuer}/healthz`);
   return { process: child, issuer, stop };
 }
 
@@ -245,18 +246,22 @@ async function bench(options: BenchOptions) {
     let setupSeconds = 0;
     if (members.length < options.members) {
       const started = performance.now();
-      // A roster of its own for each attempt: an interrupted set-up leaves members registered
-      // (their initial password spent) but not yet written to bench-members.json.
-      const { csv, members: imported } = roster(0, options.members, '77', String(Date.now() % 1e6).padStart(6, '0'));
+      const missing = options.members - members.length;
+      // A roster of its own for each attempt, numbered after the members already cached: an
+      // interrupted set-up leaves members registered (their initial password spent) but not
+      // written to bench-members.json.
+      const first = members.reduce((max, m) => Math.max(max, m.n + 1), 0);
+      const { csv, members: imported } = roster(first, missing, '77', String(Date.now() % 1e6).padStart(6, '0'));
       const file = join(backend.dataDir, 'bench-roster.csv');
       writeFileSync(file, csv);
       await kenpo(backend, ['members', 'import', file, '--json']);
-      progress(`registering ${options.members} members through the journey (once; cached in ${backend.dataDir})…`);
+      progress(`registering ${missing} members through the journey (once; cached in ${backend.dataDir})…`);
       const slots = options.concurrency;
       const { out } = await drive(options, client, outbox, 3_600, (mine) => ({ kind: 'register', slots: mine.map((s) => imported.filter((_, i) => i % slots === s)) }), slots);
-      if (out.members.length < options.members) throw new Error(`only ${out.members.length} members registered: ${JSON.stringify(out.errors)}`);
-      members = out.members.sort((a, b) => a.n - b.n);
+      // Whatever registered is kept, so a run after a failure only registers the rest.
+      members = [...members, ...out.members].sort((a, b) => a.n - b.n);
       writeFileSync(membersFile, JSON.stringify(members), { mode: 0o600 });
+      if (members.length < options.members) throw new Error(`only ${members.length} members registered (run again to register the rest): ${JSON.stringify(out.errors)}`);
       setupSeconds = (performance.now() - started) / 1000;
     }
     const update = (changed: BenchMember[]) => {
