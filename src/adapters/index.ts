@@ -1,4 +1,4 @@
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Knex } from 'knex';
 import type { Redis } from 'ioredis';
 import { createKnexAdapterClass } from './knex-adapter.js';
@@ -81,6 +81,8 @@ export function createAdapterFactory({ db, redis, tokenHashKey, findClient }: Ad
      */
     async consume(id: string): Promise<void> {
       if (await this.#inner.consume(ids.hash(id))) return;
+      // Loaded here, not at the top: the CLI opens the services (and this module) without the provider.
+      const { errors } = await import('oidc-provider');
       if (this.name === 'PushedAuthorizationRequest') {
         throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
       }

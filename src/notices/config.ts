@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -20,6 +20,8 @@ export interface NoticesConfig {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly cookieKeys: readonly string[];
+  /** AES-256-GCM key (base64, 32 bytes) sealing the member's tokens in the session table. */
+  readonly tokenKey: string;
   readonly trustProxy: boolean;
   readonly logLevel: string;
   /** Largest receipt image accepted, in bytes. */
@@ -70,6 +72,10 @@ const schema = z.object({
     .transform((v) => v.split(',').map((k) => k.trim()))
     .refine((keys) => keys.every((k) => k.length >= 32), 'must be a comma-separated list of keys of at least 32 characters')
     .optional(),
+  NOTICES_TOKEN_KEY: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64')
+    .optional(),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NOTICES_RECEIPT_MAX_BYTES: int(10 * 1024, 20 * 1024 * 1024).default(5 * 1024 * 1024),
@@ -102,8 +108,15 @@ export function loadNoticesConfig(env: NodeJS.ProcessEnv = process.env, options:
     );
   }
   let cookieKeys: string[] = [];
+  let tokenKey = '';
   try {
     cookieKeys = resolveCookieKeys(e.NODE_ENV, dataDir, e.NOTICES_COOKIE_KEYS, warnings);
+  } catch (error) {
+    if (!(error instanceof NoticesConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  try {
+    tokenKey = resolveTokenKey(e.NODE_ENV, dataDir, e.NOTICES_TOKEN_KEY, warnings);
   } catch (error) {
     if (!(error instanceof NoticesConfigError)) throw error;
     problems.push(...error.problems);
@@ -119,6 +132,7 @@ export function loadNoticesConfig(env: NodeJS.ProcessEnv = process.env, options:
     dataDir,
     databaseUrl: e.NOTICES_DATABASE_URL,
     cookieKeys,
+    tokenKey,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     receiptMaxBytes: e.NOTICES_RECEIPT_MAX_BYTES,
@@ -172,6 +186,22 @@ function resolveCookieKeys(nodeEnv: NoticesConfig['nodeEnv'], dataDir: string, k
   }
   warnings.push(`NOTICES_COOKIE_KEYS is not set: using keys generated in ${file} (development only)`);
   return stored.cookieKeys!;
+}
+
+/** Like the cookie keys: generated once into the same file in development, required in production. */
+function resolveTokenKey(nodeEnv: NoticesConfig['nodeEnv'], dataDir: string, key: string | undefined, warnings: string[]): string {
+  if (key) return key;
+  if (nodeEnv === 'production') throw new NoticesConfigError(['NOTICES_TOKEN_KEY: is required when NODE_ENV=production']);
+  const file = join(dataDir, SECRETS_FILE);
+  const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as { tokenKey?: string };
+  if (!stored.tokenKey) {
+    stored.tokenKey = randomBytes(32).toString('base64');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  warnings.push(`NOTICES_TOKEN_KEY is not set: using a key generated in ${file} (development only)`);
+  return stored.tokenKey;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -16,6 +16,7 @@ import { medicalRouter } from './routes/medical.js';
 import { errorHandler, language, securityHeaders, staticFiles } from './web/middleware.js';
 import { createOidc } from './web/oidc.js';
 import { createSessions } from './web/session.js';
+import { createTokenBox } from './crypto/token-box.js';
 
 export interface NoticesOptions {
   logger?: Logger;
@@ -51,7 +52,7 @@ function healthRouter(db: Knex): Router {
 export function createNoticesApp(config: NoticesConfig, db: Knex, logger: Logger): Koa {
   const app = new Koa({ proxy: config.trustProxy, keys: [...config.cookieKeys] });
   const oidc = createOidc({ config, logger });
-  const sessions = createSessions(db);
+  const sessions = createSessions(db, createTokenBox(config.tokenKey));
   const notices = createNoticeService(db);
   const applications = createApplicationService(db, { receiptMaxBytes: config.receiptMaxBytes });
   const auth = { oidc, sessions, logger };
@@ -80,7 +81,7 @@ export async function startNotices(config: NoticesConfig, options: NoticesOption
   const db = options.db ?? createNoticesDatabase(config);
   await migrateNotices(db);
   const app = createNoticesApp(config, db, logger);
-  const sessions = createSessions(db);
+  const sessions = createSessions(db, createTokenBox(config.tokenKey));
   const sweep = setInterval(() => {
     sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'));
   }, 10 * 60_000);

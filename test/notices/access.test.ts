@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { BrowserClient } from '../support/browser-client.js';
 import type { RegisteredMember } from '../support/idp.js';
 import { seedSampleNotices } from '../../src/notices/sample/seed-sample.js';
-import { csrfOf, japanDate, memberWithNotices, postMultipart, signIn, startStack, TINY_PNG, type Stack } from './support.js';
+import { csrfOf, japanDate, memberWithNotices, postMultipart, sessionIdOf, signIn, startStack, storedTokens, storeTokens, TINY_PNG, type Stack } from './support.js';
 
 let stack: Stack;
 let alice: RegisteredMember;
@@ -106,23 +105,18 @@ test('a callback with a state the app did not send is refused', async () => {
 
 test('an expired access token is refreshed silently; a refused refresh ends the session', async () => {
   const { browser } = await signIn(stack, bob);
-  // The session row is keyed by the hash of the cookie's token.
-  const token = browser.cookies.get(new URL(stack.app.url).host)!.get('notices_sid')!;
-  const mine = { id: createHash('sha256').update(token).digest('hex') };
-  const data = JSON.parse((await stack.db('notices_sessions').where(mine).first('data')).data);
-  const before = data.tokens.refreshToken;
-  data.tokens.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-  await stack.db('notices_sessions').where(mine).update({ data: JSON.stringify(data) });
+  const mine = { id: sessionIdOf(stack, browser) };
+  const stored = (await storedTokens(stack, browser))!;
+  const before = stored.refreshToken;
+  await storeTokens(stack, browser, { ...stored, accessExpiresAt: new Date(Date.now() - 1000).toISOString() });
 
   expect((await browser.get(`${stack.app.url}/medical`)).status).toBe(200);
-  const refreshed = JSON.parse((await stack.db('notices_sessions').where(mine).first('data')).data);
-  expect(refreshed.tokens.refreshToken).not.toBe(before);
-  expect(Date.parse(refreshed.tokens.accessExpiresAt)).toBeGreaterThan(Date.now());
+  const refreshed = (await storedTokens(stack, browser))!;
+  expect(refreshed.refreshToken).not.toBe(before);
+  expect(Date.parse(refreshed.accessExpiresAt)).toBeGreaterThan(Date.now());
 
   // The provider refuses a refresh token it does not know (revoked, or the grant ended): the app forgets the member.
-  refreshed.tokens.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
-  refreshed.tokens.refreshToken = 'revoked';
-  await stack.db('notices_sessions').where(mine).update({ data: JSON.stringify(refreshed) });
+  await storeTokens(stack, browser, { ...refreshed, accessExpiresAt: new Date(Date.now() - 1000).toISOString(), refreshToken: 'revoked' });
   const res = await browser.get(`${stack.app.url}/medical`);
   expect(res.status).toBe(302);
   expect(res.location).toBe(`${stack.app.url}/login?return_to=%2Fmedical`);

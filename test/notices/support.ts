@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { createNoticesDatabase, type Knex } from '../../src/notices/db/database.
 import { createNoticesLogger } from '../../src/notices/log.js';
 import { seedSampleNotices } from '../../src/notices/sample/seed-sample.js';
 import { startNotices, type RunningNotices } from '../../src/notices/server.js';
+import { createTokenBox } from '../../src/notices/crypto/token-box.js';
+import type { Tokens } from '../../src/notices/web/session.js';
 import { BrowserClient, formAction, hiddenInputs, type Response } from '../support/browser-client.js';
 import { passOtp } from '../support/relying-party.js';
 import { addRegisteredMember, freePort, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
@@ -88,6 +91,25 @@ export async function signIn(stack: Stack, who: RegisteredMember, browser = new 
   const page = await followAll(browser, /\/otp$/.test(afterPassword.url) ? await passOtp(browser, stack.idp, afterPassword, who) : afterPassword);
   if (!page.url.startsWith(stack.app.url)) throw new Error(`sign-in did not come back to the app: ${page.status} ${page.url}\n${page.body.slice(0, 400)}`);
   return { browser, page };
+}
+
+/** The id of the browser's app session: the hash of its cookie's token. */
+export function sessionIdOf(stack: Stack, browser: BrowserClient): string {
+  const token = browser.cookies.get(new URL(stack.app.url).host)!.get('notices_sid')!;
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The member's tokens as the app stored them (sealed; opened here with the app's key). */
+export async function storedTokens(stack: Stack, browser: BrowserClient): Promise<Tokens | undefined> {
+  const id = sessionIdOf(stack, browser);
+  const row = await stack.db('notices_sessions').where({ id }).first('tokens');
+  return row?.tokens ? createTokenBox(stack.config.tokenKey).open<Tokens>(row.tokens, id) : undefined;
+}
+
+/** Replaces the stored tokens, sealed as the app seals them (e.g. to make the access token due). */
+export async function storeTokens(stack: Stack, browser: BrowserClient, tokens: Tokens): Promise<void> {
+  const id = sessionIdOf(stack, browser);
+  await stack.db('notices_sessions').where({ id }).update({ tokens: createTokenBox(stack.config.tokenKey).seal(tokens, id) });
 }
 
 /** The CSRF token of the first form on an app page. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './idp.js';
 
-const entry = join(process.cwd(), 'dist/src/start.js');
+const IDP_ENTRY = 'dist/src/start.js';
 
 export interface IdpProcess {
   /** http://127.0.0.1:<port>, where this process listens (its ISSUER may name another). */
@@ -22,16 +22,20 @@ export interface IdpProcessOptions {
   port?: number;
   /** How long to wait for /healthz to answer 200. */
   startTimeoutMs?: number;
+  /** Another compiled entry point with a /healthz, e.g. 'dist/src/notices/main.js'. */
+  entry?: string;
+  /** The variable that takes the port ('NOTICES_PORT' for the notices app). */
+  portVariable?: string;
 }
 
 /**
  * The compiled provider (`node dist/src/start.js`) as its own OS process, for tests of
  * several processes sharing one PostgreSQL and Redis. Resolves once /healthz answers 200.
  */
-export async function startIdpProcess({ env, port: wanted, startTimeoutMs = 20_000 }: IdpProcessOptions): Promise<IdpProcess> {
+export async function startIdpProcess({ env, port: wanted, startTimeoutMs = 20_000, entry = IDP_ENTRY, portVariable = 'PORT' }: IdpProcessOptions): Promise<IdpProcess> {
   const port = wanted ?? (await freePort());
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+  const child = spawn(process.execPath, [join(process.cwd(), entry)], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -73,7 +73,7 @@ describe('secret box', () => {
   test('rotation works with DATA_ENCRYPTION_KEY values given without ids', () => {
     const oldKey = randomBytes(32).toString('base64');
     const newKeyValue = randomBytes(32).toString('base64');
-    const env = (keys: string) => ({ NODE_ENV: 'test', DATA_DIR: 'unused', COOKIE_KEYS: 'c'.repeat(32), DATA_ENCRYPTION_KEY: keys });
+    const env = (keys: string) => ({ NODE_ENV: 'test', DATA_DIR: 'unused', COOKIE_KEYS: 'c'.repeat(32), DATA_ENCRYPTION_KEY: keys, TOKEN_HASH_KEY: 't'.repeat(44) });
 
     const before = createSecretBox(loadConfig(env(oldKey)).dataKeys).seal(SECRET, CONTEXT);
     const after = createSecretBox(loadConfig(env(`${newKeyValue},${oldKey}`)).dataKeys);

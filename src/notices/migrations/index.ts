@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
+import * as sealedTokens from './002-sealed-tokens.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Compiled with the code and listed here, so the migrator never scans the file system. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-sealed-tokens': sealedTokens,
 };
 
 export const noticesMigrationSource: Knex.MigrationSource<string> = {

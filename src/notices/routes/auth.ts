@@ -5,7 +5,7 @@ import { nowIso } from '../db/database.js';
 import { BadRequest, SignInFailed } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isRefusal, type Oidc } from '../web/oidc.js';
-import { checkCsrf, type Sessions, type SignedInMember } from '../web/session.js';
+import { checkCsrf, type Session, type Sessions, type SignedInMember, type Tokens } from '../web/session.js';
 import type { NoticesState } from '../web/state.js';
 import { render } from '../web/views.js';
 import { readForm } from '../web/body.js';
@@ -90,7 +90,7 @@ export function authRouter({ oidc, sessions, logger }: AuthDeps): Router {
     const session = (ctx.state as NoticesState).session;
     if (!session) return ctx.redirect('/logged-out');
     checkCsrf(ctx, form.fields._csrf);
-    const idToken = session.data.tokens?.idToken;
+    const idToken = session.tokens?.idToken;
     await sessions.destroy(ctx);
     let target: string;
     try {
@@ -111,54 +111,58 @@ export function authRouter({ oidc, sessions, logger }: AuthDeps): Router {
   return router;
 }
 
-const refreshing = new Map<string, Promise<void>>();
-
 /**
  * Pages for signed-in members only. The access token is refreshed shortly before it
- * expires, once per session at a time (the provider rotates refresh tokens, so two
- * concurrent uses would revoke the grant); when the provider refuses, the session ends.
+ * expires, once per session at a time: requests of this process wait for the one refresh
+ * in flight, and other processes for the claim in the database (sessions.renewTokens) —
+ * the provider rotates refresh tokens, so a second use would revoke the grant. When the
+ * provider refuses, the session ends.
  */
 export function requireMember({ oidc, sessions, logger, now = () => new Date() }: AuthDeps) {
-  async function refresh(ctx: Context): Promise<boolean> {
-    const session = (ctx.state as NoticesState).session!;
-    const tokens = session.data.tokens!;
-    if (Date.parse(tokens.accessExpiresAt) - now().getTime() > 30_000) return true;
-    if (!tokens.refreshToken) return false;
-    let flight = refreshing.get(session.id);
-    let ended = false;
-    if (!flight) {
-      flight = (async () => {
-        try {
-          const fresh = await oidc.refresh(tokens.refreshToken!);
-          session.data.tokens = {
-            idToken: fresh.id_token ?? tokens.idToken,
-            accessToken: fresh.access_token,
-            refreshToken: fresh.refresh_token ?? tokens.refreshToken,
-            accessExpiresAt: nowIso(new Date(now().getTime() + (fresh.expiresIn() ?? 300) * 1000)),
-          };
-          session.dirty = true;
-        } catch (error) {
-          if (!isRefusal(error)) {
-            // The provider is unreachable: keep serving what the member may already see, and try again next time.
-            logger.warn({ err: error }, 'token refresh failed');
-            return;
-          }
-          ended = true;
-        }
-      })().finally(() => refreshing.delete(session.id));
-      refreshing.set(session.id, flight);
-      await flight;
-      return !ended;
+  const refreshing = new Map<string, Promise<boolean>>();
+  const due = (tokens: Tokens) => Date.parse(tokens.accessExpiresAt) - now().getTime() <= 30_000;
+
+  async function renew(session: Session): Promise<boolean> {
+    try {
+      const tokens = await sessions.renewTokens(session, due, async (old) => {
+        if (!old.refreshToken) throw new SignedOut();
+        const fresh = await oidc.refresh(old.refreshToken);
+        return {
+          idToken: fresh.id_token ?? old.idToken,
+          accessToken: fresh.access_token,
+          refreshToken: fresh.refresh_token ?? old.refreshToken,
+          accessExpiresAt: nowIso(new Date(now().getTime() + (fresh.expiresIn() ?? 300) * 1000)),
+        };
+      });
+      return tokens !== undefined;
+    } catch (error) {
+      if (error instanceof SignedOut || isRefusal(error)) return false;
+      // The provider is unreachable: keep serving what the member may already see, and try again next time.
+      logger.warn({ err: error }, 'token refresh failed');
+      return true;
     }
-    await flight;
-    return true;
+  }
+
+  async function refresh(session: Session): Promise<boolean> {
+    if (!due(session.tokens!)) return true;
+    let flight = refreshing.get(session.id);
+    if (!flight) {
+      flight = renew(session).finally(() => refreshing.delete(session.id));
+      refreshing.set(session.id, flight);
+      return flight;
+    }
+    // Another request of this process is refreshing: its result, then the tokens it stored.
+    return (await flight) && (await sessions.reloadTokens(session)) !== undefined;
   }
 
   return async (ctx: Context, next: Next) => {
     const session = (ctx.state as NoticesState).session;
-    if (session?.data.member && session.data.tokens && (await refresh(ctx))) return next();
+    if (session?.data.member && session.tokens && (await refresh(session))) return next();
     if (session?.data.member) await sessions.destroy(ctx);
     if (ctx.method !== 'GET') throw new BadRequest('errors.signed_out');
     ctx.redirect(`/login?return_to=${encodeURIComponent(ctx.originalUrl)}`);
   };
 }
+
+/** No refresh token to renew with: the member signs in again. */
+class SignedOut extends Error {}

@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import type { Knex } from 'knex';
 import { nowIso } from '../db/database.js';
 import { createSessionStore } from '../db/session-store.js';
+import type { TokenBox } from '../crypto/token-box.js';
 import { Forbidden } from '../errors.js';
 import type { NoticesState } from './state.js';
 
@@ -41,27 +42,38 @@ export interface SessionData {
   csrf: string;
   logins: PendingLogin[];
   member?: SignedInMember;
-  tokens?: Tokens;
 }
+
+/** A session as a request sees it; the tokens come from their own sealed column. */
+export type Session = NonNullable<NoticesState['session']>;
+
+/** How long one request may hold the refresh of a session's tokens before another may take it over. */
+const REFRESH_CLAIM_MS = 30_000;
+const REFRESH_POLL_MS = 100;
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** Server-side sessions behind an HttpOnly, SameSite=Lax cookie (Secure whenever the request came over TLS). */
-export function createSessions(db: Knex, now: () => Date = () => new Date()) {
+/**
+ * Server-side sessions behind an HttpOnly, SameSite=Lax cookie (Secure whenever the request
+ * came over TLS). The member's tokens are sealed with `box` (NOTICES_TOKEN_KEY).
+ */
+export function createSessions(db: Knex, box: TokenBox, now: () => Date = () => new Date()) {
   const store = createSessionStore<SessionData>(db);
+  const openTokens = (id: string, sealed: string | null) => (sealed ? box.open<Tokens>(sealed, id) : undefined);
   const state = (ctx: Context) => ctx.state as NoticesState;
   const setCookie = (ctx: Context, token: string | null) =>
     ctx.cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, signed: true, path: '/', overwrite: true });
   const expiry = (createdAt: string) => nowIso(new Date(Math.min(now().getTime() + IDLE_MS, Date.parse(createdAt) + ABSOLUTE_MS)));
   const created = new WeakMap<Context, string>();
 
-  async function create(ctx: Context, data: SessionData): Promise<void> {
+  async function create(ctx: Context, data: SessionData, tokens?: Tokens): Promise<void> {
     const token = randomBytes(32).toString('base64url');
     const id = hash(token);
     const at = nowIso(now());
-    await store.create(id, data, at, expiry(at));
+    const sealedTokens = tokens ? box.seal(tokens, id) : undefined;
+    await store.create(id, data, at, expiry(at), sealedTokens ?? null);
     created.set(ctx, at);
-    state(ctx).session = { id, data, dirty: false };
+    state(ctx).session = { id, data, dirty: false, tokens, sealedTokens };
     setCookie(ctx, token);
   }
 
@@ -74,7 +86,8 @@ export function createSessions(db: Knex, now: () => Date = () => new Date()) {
         if (token) {
           const found = await store.find(hash(token), nowIso(now()));
           if (found) {
-            state(ctx).session = { id: hash(token), data: found.data, dirty: false };
+            const id = hash(token);
+            state(ctx).session = { id, data: found.data, dirty: false, tokens: openTokens(id, found.tokens), sealedTokens: found.tokens ?? undefined };
             ({ createdAt, expiresAt } = found);
           } else {
             setCookie(ctx, null);
@@ -103,7 +116,52 @@ export function createSessions(db: Knex, now: () => Date = () => new Date()) {
     async signIn(ctx: Context, member: SignedInMember, tokens: Tokens): Promise<void> {
       const old = state(ctx).session;
       if (old) await store.destroy(old.id);
-      await create(ctx, { csrf: randomBytes(24).toString('base64url'), logins: [], member, tokens });
+      await create(ctx, { csrf: randomBytes(24).toString('base64url'), logins: [], member }, tokens);
+    },
+
+    /** The session's tokens as stored now (after another request's refresh). */
+    async reloadTokens(session: Session): Promise<Tokens | undefined> {
+      const current = await store.readTokens(session.id);
+      const tokens = openTokens(session.id, current?.tokens ?? null);
+      Object.assign(session, { tokens, sealedTokens: current?.tokens ?? undefined });
+      return tokens;
+    },
+
+    /**
+     * The session's tokens, refreshed by `refresh` when `due` says so, at most once across
+     * every request and every process: the refresh is claimed by a conditional write on the
+     * tokens that were read, and its result replaces them by compare-and-set. A request
+     * that finds the refresh claimed by another waits for the result. Undefined when the
+     * session has no tokens (any more). A refusal from `refresh` is thrown.
+     */
+    async renewTokens(session: Session, due: (tokens: Tokens) => boolean, refresh: (tokens: Tokens) => Promise<Tokens>): Promise<Tokens | undefined> {
+      const giveUpAt = now().getTime() + 2 * REFRESH_CLAIM_MS;
+      for (;;) {
+        const current = await store.readTokens(session.id);
+        if (!current?.tokens) return undefined;
+        const tokens = openTokens(session.id, current.tokens)!;
+        Object.assign(session, { tokens, sealedTokens: current.tokens });
+        if (!due(tokens)) return tokens;
+        const at = now().getTime();
+        if (await store.claimRefresh(session.id, current.tokens, nowIso(new Date(at)), nowIso(new Date(at + REFRESH_CLAIM_MS)))) {
+          let fresh: Tokens;
+          try {
+            fresh = await refresh(tokens);
+          } catch (error) {
+            await store.releaseClaim(session.id, current.tokens);
+            throw error;
+          }
+          const sealed = box.seal(fresh, session.id);
+          if (await store.replaceTokens(session.id, current.tokens, sealed)) {
+            Object.assign(session, { tokens: fresh, sealedTokens: sealed });
+            return fresh;
+          }
+          continue; // replaced or ended meanwhile: look again
+        }
+        // Another request or process is refreshing: wait for its result rather than reuse the token.
+        if (now().getTime() > giveUpAt) return tokens;
+        await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+      }
     },
 
     async destroy(ctx: Context): Promise<void> {
