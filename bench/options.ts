@@ -1,35 +1,47 @@
 import { parseArgs } from 'node:util';
 
-/** What one run of the benchmark does; every field has a default that fits in about a minute on 2 cores. */
+/** What one run of the benchmark does. */
 export interface BenchOptions {
-  /** Seconds each load scenario (logins, refresh, userinfo) runs for, unless `iterations` is given. */
-  durationSeconds: number;
-  /** A fixed number of operations per load scenario instead of a duration. */
-  iterations: number | undefined;
-  /** Operations in flight at once; each login worker has its own members. */
-  concurrency: number;
-  /** Fully registered members created for the login scenario. */
+  smoke: boolean;
+  /** Provider processes (WORKERS). */
+  workers: number;
+  /** Members registered through the journey once and reused by later runs. */
   members: number;
-  /** Rows in the generated member CSV. */
+  /** Seconds each load phase runs for. */
+  seconds: number;
+  /** Clients in flight at once in the load phases. */
+  concurrency: number;
+  /** Clients in flight at once on the login page. */
+  pageConcurrency: number;
+  /** Rows of the imported roster (new members each run). */
   importRows: number;
+  /** Threads of the load generator. */
+  threads: number;
   json: boolean;
 }
 
-export const USAGE = `Usage: node dist/bench/run.js [options]
+export const USAGE = `Usage: npm run bench -- [options]   (node dist/bench/run.js)
 
-Runs the identity provider in-process (SQLite in a temporary DATA_DIR, or DATABASE_URL /
-REDIS_URL when they are set) and measures logins, token refresh, userinfo and member import.
+Starts the identity provider as production runs it (node dist/src/start.js, NODE_ENV=production,
+WORKERS) on SQLite in a cached data directory, or on DATABASE_URL (a cached schema) and
+REDIS_URL when they are set, and drives it from worker threads of this process: login page,
+full logins, refresh, userinfo, introspection, member import, first registration; then the
+argon2id ceiling and a bare oidc-provider for comparison.
 
-  --duration <s>      seconds per load scenario (default 15)
-  --iterations <n>    run exactly n operations per load scenario instead of a duration
-  --concurrency <n>   operations in flight at once (default 8)
-  --members <n>       registered members for the login scenario (default 200)
-  --import-rows <n>   rows in the imported member CSV (default 10000)
-  --json              print one JSON document instead of tables
-  --help              show this text
+  --smoke             a few seconds a phase and 40 members: checks that everything runs
+  --workers <n>       provider processes (default 2)
+  --members <n>       members registered through the journey, cached for later runs (default 2000)
+  --seconds <s>       seconds per load phase (default 20)
+  --concurrency <n>   clients in flight in the load phases (default 8)
+  --page-concurrency <n>  clients in flight on the login page (default 32)
+  --import-rows <n>   rows of the imported roster (default 10000)
+  --threads <n>       load-generator threads (default 2)
+  --json              one JSON document instead of tables
+  --help              this text
 
-Environment: DATABASE_URL, REDIS_URL and ARGON2_MEMORY_KIB / ARGON2_TIME_COST /
-ARGON2_PARALLELISM are passed to the server's configuration loader.`;
+Environment: DATABASE_URL, REDIS_URL; ARGON2_MEMORY_KIB / ARGON2_TIME_COST / ARGON2_PARALLELISM
+are passed to the provider; BENCH_PROVIDER_NODE_ARGS are given to the provider's node
+(e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); BENCH_CACHE_DIR (default: the system's temporary directory).`;
 
 export class UsageError extends Error {}
 
@@ -47,11 +59,14 @@ export function parseOptions(args: string[]): BenchOptions | undefined {
       args,
       strict: true,
       options: {
-        duration: { type: 'string' },
-        iterations: { type: 'string' },
-        concurrency: { type: 'string' },
+        smoke: { type: 'boolean', default: false },
+        workers: { type: 'string' },
         members: { type: 'string' },
+        seconds: { type: 'string' },
+        concurrency: { type: 'string' },
+        'page-concurrency': { type: 'string' },
         'import-rows': { type: 'string' },
+        threads: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -60,14 +75,18 @@ export function parseOptions(args: string[]): BenchOptions | undefined {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return undefined;
+  const smoke = values.smoke;
   const options: BenchOptions = {
-    durationSeconds: positive('duration', values.duration, 15),
-    iterations: values.iterations === undefined ? undefined : positive('iterations', values.iterations, 1),
-    concurrency: positive('concurrency', values.concurrency, 8),
-    members: positive('members', values.members, 200),
-    importRows: positive('import-rows', values['import-rows'], 10_000),
+    smoke,
+    workers: positive('workers', values.workers, 2),
+    members: positive('members', values.members, smoke ? 40 : 2000),
+    seconds: positive('seconds', values.seconds, smoke ? 2 : 20),
+    concurrency: positive('concurrency', values.concurrency, smoke ? 4 : 8),
+    pageConcurrency: positive('page-concurrency', values['page-concurrency'], 32),
+    importRows: positive('import-rows', values['import-rows'], smoke ? 200 : 10_000),
+    threads: positive('threads', values.threads, 2),
     json: values.json,
   };
-  if (options.members < options.concurrency) throw new UsageError(`--members (${options.members}) must be at least --concurrency (${options.concurrency}): two logins of one member at once would replay a TOTP code`);
+  if (options.members < options.concurrency * 4) throw new UsageError(`--members (${options.members}) must be at least 4 x --concurrency: a member passes TOTP at most once per 30 s step`);
   return options;
 }

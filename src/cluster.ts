@@ -1,7 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config.js';
-import { openServices } from './idp.js';
+import { createSecretBox } from './crypto/secret-box.js';
+import { createDatabase, migrate } from './db/knex.js';
 import type { Logger } from './log.js';
+import { createKeyService } from './oidc/keys.js';
 
 /** What a caller of the primary may add: e.g. the metrics endpoint listens to each worker's messages here. */
 export interface PrimaryHooks {
@@ -29,11 +31,13 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * Resolves when every worker listens; rejects if one exits before it does.
  */
 export async function startPrimary(config: Config, logger: Logger, hooks: PrimaryHooks = {}): Promise<Primary> {
-  const services = await openServices(config);
+  // Only the storage, not the provider's services: the primary stays small.
+  const db = createDatabase(config);
   try {
-    await services.keys.ensure();
+    await migrate(db, { tokenHashKey: config.tokenHashKey });
+    await createKeyService(db, createSecretBox(config.dataKeys)).ensure();
   } finally {
-    await services.close();
+    await db.destroy();
   }
 
   let stopping = false;
