@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { hasMessage } from '../i18n.js';
 import type { AccountService } from '../members/account-service.js';
+import type { ConsentService } from '../members/consent-service.js';
 import type { EmailVerification } from '../members/email-verification.js';
 import type { MemberService } from '../members/member-service.js';
 import type { Notifications } from '../members/notifications.js';
@@ -15,6 +16,7 @@ import type { OtpService } from '../members/otp-service.js';
 import type { PasskeyService } from '../members/passkey-service.js';
 import type { AddressThrottle } from '../members/throttle.js';
 import { render } from '../views.js';
+import { consentRoutes } from './consents.js';
 import { createAccountContext, type Account, type Clock } from './context.js';
 import { emailRoutes } from './email.js';
 import { homeRoutes } from './home.js';
@@ -39,6 +41,7 @@ export interface AccountDeps {
   notify: Notifications;
   throttle: AddressThrottle;
   clients: Pick<ClientService, 'list'>;
+  consents: ConsentService;
 }
 
 type Handler = (ctx: Context, account: Account) => Promise<void>;
@@ -123,7 +126,7 @@ export function createAccountRouter(deps: AccountDeps): Router {
     },
     markVerified: (ctx, account) => accounts.markVerified(ctx, account),
   };
-  for (const register of [signInRoutes, verifyRoutes, homeRoutes, passwordRoutes, emailRoutes, otpRoutes, passkeyRoutes, recoveryCodeRoutes, signOutOthersRoutes]) {
+  for (const register of [signInRoutes, verifyRoutes, homeRoutes, passwordRoutes, emailRoutes, otpRoutes, passkeyRoutes, recoveryCodeRoutes, signOutOthersRoutes, consentRoutes]) {
     register(routes, deps);
   }
   return router;

@@ -6,6 +6,13 @@ export interface ConsentItems {
   claims: string[];
 }
 
+/** One client a member has allowed, for the account page: its name, what was allowed, since when. */
+export interface AllowedClient extends ConsentItems {
+  clientId: string;
+  clientName: string;
+  since: Date;
+}
+
 /** What a member allowed a third-party client: one row per scope or claim. */
 export function createConsentStore(db: Knex | Knex.Transaction) {
   const table = () => db('consents');
@@ -24,6 +31,22 @@ export function createConsentStore(db: Knex | Knex.Transaction) {
         created_at: dbTime(now),
       }));
       if (rows.length) await table().insert(rows).onConflict(['member_id', 'client_id', 'item']).ignore();
+    },
+    /** Every client the member has allowed, oldest consent first. */
+    async listForMember(memberId: string): Promise<AllowedClient[]> {
+      const rows = (await table()
+        .join('clients', 'clients.client_id', 'consents.client_id')
+        .where('consents.member_id', memberId)
+        .orderBy([{ column: 'consents.created_at' }, { column: 'consents.client_id' }, { column: 'consents.item' }])
+        .select('consents.client_id as clientId', 'clients.name as clientName', 'consents.item as item', 'consents.created_at as createdAt')) as Array<{ clientId: string; clientName: string; item: string; createdAt: string }>;
+      const byClient = new Map<string, AllowedClient>();
+      for (const row of rows) {
+        let entry = byClient.get(row.clientId);
+        if (!entry) byClient.set(row.clientId, (entry = { clientId: row.clientId, clientName: row.clientName, scopes: [], claims: [], since: new Date(row.createdAt) }));
+        const [kind, name] = [row.item.slice(0, row.item.indexOf(':')), row.item.slice(row.item.indexOf(':') + 1)];
+        (kind === 'scope' ? entry.scopes : entry.claims).push(name);
+      }
+      return [...byClient.values()];
     },
     async revoke(memberId: string, clientId?: string): Promise<number> {
       return table().where({ member_id: memberId, ...(clientId ? { client_id: clientId } : {}) }).delete();

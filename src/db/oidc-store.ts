@@ -11,6 +11,21 @@ export function createOidcStore(db: Knex | Knex.Transaction) {
     },
 
     /**
+     * Ends a member's grants to one client, with their tokens (「許可を取り消す」); sessions
+     * stay. The grant rows hold no client column, so the client is read from their payload.
+     */
+    async revokeClient(accountId: string, clientId: string): Promise<number> {
+      const grants = (await db('oidc_models').where({ kind: 'Grant', account_id: accountId }).select('id', 'payload')) as Array<{ id: string; payload: string }>;
+      const grantIds = grants.filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId).map((g) => g.id);
+      if (!grantIds.length) return 0;
+      return db('oidc_models')
+        .whereIn('kind', ACCOUNT_KINDS)
+        .where({ account_id: accountId })
+        .where((q) => q.where((g) => g.where('kind', 'Grant').whereIn('id', grantIds)).orWhereIn('grant_id', grantIds))
+        .delete();
+    },
+
+    /**
      * Ends every session, grant and token of a member except one browser's: its session (by
      * uid) and the grants it holds, with their tokens (「他のデバイスからサインアウトする」).
      * Grant rows are stored under the keyed hash of their id (src/adapters/stored-ids.ts),

@@ -6,7 +6,7 @@ import { BrowserClient } from '../support/browser-client.js';
 import { CHROMIUM_MISSING, chromiumAvailable, collectErrors, expectNoHorizontalScroll, screenshot, browserJourney } from '../support/chromium.js';
 import { addRegisteredMember, type RegisteredMember } from '../support/idp.js';
 import { lastCode, readOutbox } from '../support/outbox.js';
-import { signIn } from '../support/relying-party.js';
+import { registerRp, signIn } from '../support/relying-party.js';
 import { totp } from '../support/totp.js';
 
 /**
@@ -213,5 +213,19 @@ if (!chromiumAvailable()) {
     await expect(client.refreshTokenGrant(journey.rp.config, otherDevice.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await page.reload();
     await heading(t('account_page.title'));
+  });
+
+  test('a service the member allowed is listed and its access revoked at 360 px', async () => {
+    const member = await newMember();
+    const third = await registerRp(journey.idp, { firstParty: false });
+    await journey.idp.services.consents.remember(member.member.id, third.clientId, { scopes: ['openid', 'profile', 'email', 'member'], claims: [] });
+    await signInToAccount(member);
+    await page.locator('#consents').getByText('Third-party app').waitFor();
+    await shoot('consents');
+    await page.getByRole('button', { name: t('account_page.consents.revoke') }).click();
+    await heading(t('account_page.title'));
+    await done('account_page.done.consent_revoked');
+    await page.locator('#consents-none').waitFor();
+    await shoot('consent-revoked');
   });
 }
