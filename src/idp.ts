@@ -54,6 +54,7 @@ export async function openServices(config: Config, options: { migrate?: boolean 
   const logger = createLogger(config);
   const notify = createNotifications({ mailer, onError: (err) => logger.warn({ err }, 'notice mail failed') });
   const members = createMemberService({ db, hasher, config, notify, metrics });
+  const storedModelId = createStoredIds(config.tokenHashKey).hash;
   const throttleStore = createThrottleStore({ db, redis, redisPrefix: config.redisPrefix });
   const recovery = createRecoveryService({ db, hasher, mailer, throttleStore, config });
   return {
@@ -73,14 +74,14 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     notify,
     /** The time the account page judges a re-authentication by; a test may move it. */
     clock: { now: () => new Date() },
-    account: createAccountService({ db, hasher, members, notify, storedModelId: createStoredIds(config.tokenHashKey).hash }),
+    account: createAccountService({ db, hasher, members, notify, storedModelId }),
     memberAdmin: createMemberAdmin({ db }),
     recovery,
     throttle: createAddressThrottle({ store: throttleStore, config }),
     audit: createAuditStore(db),
     clients: createClientService(db, box),
     keys: createKeyService(db, box),
-    consents: createConsentService(db),
+    consents: createConsentService(db, storedModelId),
     async close() {
       await recovery.settle(); // its failures are recorded in the database
       await db.destroy();

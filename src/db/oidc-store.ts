@@ -14,14 +14,17 @@ export function createOidcStore(db: Knex | Knex.Transaction) {
      * Ends a member's grants to one client, with their tokens (「許可を取り消す」); sessions
      * stay. The grant rows hold no client column, so the client is read from their payload.
      */
-    async revokeClient(accountId: string, clientId: string): Promise<number> {
+    async revokeClient(accountId: string, clientId: string, storedId: (id: string) => string): Promise<number> {
       const grants = (await db('oidc_models').where({ kind: 'Grant', account_id: accountId }).select('id', 'payload')) as Array<{ id: string; payload: string }>;
-      const grantIds = grants.filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId).map((g) => g.id);
-      if (!grantIds.length) return 0;
+      const grantRows = new Set(grants.filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId).map((g) => g.id));
+      if (!grantRows.size) return 0;
+      // Grant rows are stored under the keyed hash of their id; the tokens name their grant in clear.
+      const referenced = (await db('oidc_models').where({ account_id: accountId }).whereNotNull('grant_id').distinct('grant_id')) as Array<{ grant_id: string }>;
+      const grantIds = referenced.map((r) => r.grant_id).filter((id) => grantRows.has(storedId(id)));
       return db('oidc_models')
         .whereIn('kind', ACCOUNT_KINDS)
         .where({ account_id: accountId })
-        .where((q) => q.where((g) => g.where('kind', 'Grant').whereIn('id', grantIds)).orWhereIn('grant_id', grantIds))
+        .where((q) => q.where((g) => g.where('kind', 'Grant').whereIn('id', [...grantRows])).orWhereIn('grant_id', grantIds.length ? grantIds : ['']))
         .delete();
     },
 

@@ -7,7 +7,8 @@ import { createOidcStore } from '../db/oidc-store.js';
  * A member's consent to a third-party relying party outlives the provider session (and a
  * logout) until it is revoked; only a request for more asks again.
  */
-export function createConsentService(db: Knex) {
+/** `storedModelId`: the id a provider model is stored under (the keyed hash of TOKEN_HASH_KEY). */
+export function createConsentService(db: Knex, storedModelId: (id: string) => string) {
   const store = createConsentStore(db);
   return {
     remembered: (memberId: string, clientId: string): Promise<ConsentItems> => store.find(memberId, clientId),
@@ -26,7 +27,7 @@ export function createConsentService(db: Knex) {
       return db.transaction(async (trx) => {
         const forgotten = await createConsentStore(trx).revoke(memberId, clientId);
         if (!forgotten) return false;
-        const removed = await createOidcStore(trx).revokeClient(memberId, clientId);
+        const removed = await createOidcStore(trx).revokeClient(memberId, clientId, storedModelId);
         await createAuditStore(trx).record({ actor: 'member', event: 'account.consent_revoked', memberId, ip: context.ip, clientId, details: { removed } });
         return true;
       });
