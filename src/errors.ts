@@ -31,27 +31,29 @@ export class Conflict extends AppError {
   override readonly expose = true;
 }
 
-/** Too busy for this request right now (a full password queue, a database wait): 503 with Retry-After. */
-export class ServiceUnavailable extends AppError {
-  override readonly status = 503;
+/** Refused for now: the answer says when to try again (Retry-After). */
+export abstract class RetryLater extends AppError {
   override readonly expose = true;
   constructor(
     readonly retryAfterSeconds: number,
-    code = 'errors.busy',
+    code: string,
     params: Record<string, string | number> = {},
   ) {
     super(code, code, params);
   }
 }
 
-export class TooManyRequests extends AppError {
+/** Too busy for this request right now (a full password queue, a database wait): 503 with Retry-After. */
+export class ServiceUnavailable extends RetryLater {
+  override readonly status = 503;
+  constructor(retryAfterSeconds: number, code = 'errors.busy', params: Record<string, string | number> = {}) {
+    super(retryAfterSeconds, code, params);
+  }
+}
+
+export class TooManyRequests extends RetryLater {
   override readonly status = 429;
-  override readonly expose = true;
-  constructor(
-    readonly retryAfterSeconds: number,
-    code = 'errors.too_many_requests',
-    params: Record<string, string | number> = {},
-  ) {
-    super(code, code, params);
+  constructor(retryAfterSeconds: number, code = 'errors.too_many_requests', params: Record<string, string | number> = {}) {
+    super(retryAfterSeconds, code, params);
   }
 }

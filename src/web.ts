@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context, Next } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
-import { AppError, ServiceUnavailable, TooManyRequests } from './errors.js';
+import { AppError, RetryLater, ServiceUnavailable } from './errors.js';
 import { hasMessage, pickLanguage, translator, type Lang } from './i18n.js';
 import type { Logger } from './log.js';
 import { projectRoot } from './paths.js';
@@ -96,7 +96,7 @@ export function errorHandler(logger: Logger) {
         code = 'errors.session_expired';
       }
       if (status >= 500) logger.error({ err: caught, path: ctx.path }, 'request failed');
-      if (error instanceof TooManyRequests || error instanceof ServiceUnavailable) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof RetryLater) ctx.set('Retry-After', String(error.retryAfterSeconds));
       const message = hasMessage(code) ? t(code, error instanceof AppError ? error.params : {}) : t('errors.server_error');
       ctx.status = status;
       ctx.set('Cache-Control', 'no-store');

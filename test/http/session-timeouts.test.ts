@@ -1,4 +1,4 @@
-import { jest } from '@jest/globals';
+import { fakeDateEachTest } from '../support/fake-date.js';
 import * as client from 'openid-client';
 import type { BrowserClient } from '../support/browser-client.js';
 import { addRegisteredMember, startTestIdp, type TestIdp } from '../support/idp.js';
@@ -20,15 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => idp.stop());
 
-beforeEach(() => {
-  jest.useFakeTimers({
-    now: Date.now(),
-    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-  });
-});
-afterEach(() => jest.useRealTimers());
-
-const advance = (ms: number) => jest.setSystemTime(Date.now() + ms);
+const advance = fakeDateEachTest();
 
 /** A new authorization request from a browser that signed in before: true when the session answered it without a login page. */
 async function stillSignedIn(browser: BrowserClient): Promise<boolean> {

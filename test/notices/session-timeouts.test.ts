@@ -1,4 +1,4 @@
-import { jest } from '@jest/globals';
+import { fakeDateEachTest } from '../support/fake-date.js';
 import { loadNoticesConfig } from '../../src/notices/config.js';
 import type { BrowserClient } from '../support/browser-client.js';
 import { memberWithNotices, signIn, startStack, type Stack } from './support.js';
@@ -17,15 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-beforeEach(() => {
-  jest.useFakeTimers({
-    now: Date.now(),
-    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-  });
-});
-afterEach(() => jest.useRealTimers());
-
-const advance = (ms: number) => jest.setSystemTime(Date.now() + ms);
+const advance = fakeDateEachTest();
 
 /** A member page answers (200), or sends the browser to sign in again. */
 async function signedIn(browser: BrowserClient): Promise<boolean> {
