@@ -18,6 +18,8 @@ import { totp } from '../support/totp.js';
 const ARTIFACTS = 'account';
 const WIDTH = 360;
 const t = translator('ja');
+/** The society's name every notice carries (SOCIETY_NAME's default). */
+const SOCIETY = '健康保険組合';
 const en = translator('en');
 
 if (!chromiumAvailable()) {
@@ -122,7 +124,7 @@ if (!chromiumAvailable()) {
     await page.getByRole('button', { name: t('account_page.password.submit') }).click();
     await heading(t('account_page.title'));
     await done('account_page.done.password');
-    expect(lastNotice(member).subject).toBe(t('mail.notice.password_changed.subject'));
+    expect(lastNotice(member).subject).toBe(t('mail.notice.password_changed.subject', { society: SOCIETY }));
     expect(lastNotice(member).text).toContain(t('mail.notice.not_you'));
     const password = 'Kiri-Sakura#81';
 
@@ -141,7 +143,7 @@ if (!chromiumAvailable()) {
     await done('account_page.done.email');
     expect((await journey.idp.services.members.find(member.member.id))!.email).toBe(newAddress);
     const toOld = lastNotice(member, oldAddress);
-    expect(toOld.subject).toBe(t('mail.notice.email_changed.subject'));
+    expect(toOld.subject).toBe(t('mail.notice.email_changed.subject', { society: SOCIETY }));
     expect(toOld.text).toContain('re******@example.com');
 
     // Recovery codes, six minutes later: the password is asked again first.
@@ -152,7 +154,7 @@ if (!chromiumAvailable()) {
     await page.getByRole('button', { name: t('account_page.recovery.submit') }).click();
     await saveCodes();
     await done('account_page.done.recovery_codes');
-    expect(lastNotice(member, newAddress).subject).toBe(t('mail.notice.factor_recovery_codes.subject'));
+    expect(lastNotice(member, newAddress).subject).toBe(t('mail.notice.factor_recovery_codes.subject', { society: SOCIETY }));
 
     // The authenticator app on a new phone, later again: the password first, then the new app's code.
     later(12);
@@ -165,7 +167,7 @@ if (!chromiumAvailable()) {
     await page.getByLabel(t('otp.code')).fill(totp(secret));
     await page.getByRole('button', { name: t('account_page.otp.submit') }).click();
     await saveCodes();
-    expect(lastNotice(member, newAddress).subject).toBe(t('mail.notice.factor_otp_rebound.subject'));
+    expect(lastNotice(member, newAddress).subject).toBe(t('mail.notice.factor_otp_rebound.subject', { society: SOCIETY }));
 
     // The same page in English.
     await page.getByRole('link', { name: 'English' }).click();
@@ -190,7 +192,7 @@ if (!chromiumAvailable()) {
     // The first passkey of an authenticator-app member comes with new recovery codes.
     await saveCodes();
     expect(await journey.idp.services.passkeys.count(member.member.id)).toBe(1);
-    expect(notices(member).map((m) => m.subject)).toContain(t('mail.notice.factor_passkey_added.subject'));
+    expect(notices(member).map((m) => m.subject)).toContain(t('mail.notice.factor_passkey_added.subject', { society: SOCIETY }));
 
     await page.getByRole('link', { name: t('account_page.passkeys.title') }).click();
     await heading(t('account_page.passkeys.title'));
@@ -199,7 +201,7 @@ if (!chromiumAvailable()) {
     await page.locator('#account-done').waitFor();
     await done('account_page.done.passkey_removed');
     expect(await journey.idp.services.passkeys.count(member.member.id)).toBe(0);
-    expect(lastNotice(member).subject).toBe(t('mail.notice.factor_passkey_removed.subject'));
+    expect(lastNotice(member).subject).toBe(t('mail.notice.factor_passkey_removed.subject', { society: SOCIETY }));
   });
 
   test('「他の全てのデバイスからサインアウトする」 ends the other device\'s refresh token and keeps this browser signed in', async () => {

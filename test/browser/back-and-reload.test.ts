@@ -223,8 +223,6 @@ if (!chromiumAvailable()) {
     await page.getByLabel(ja('login.login_id'), { exact: true }).fill(member.loginId);
     await page.getByLabel(ja('login.password'), { exact: true }).fill(member.password);
     await page.getByRole('button', { name: ja('login.submit') }).click();
-    // The fixture member has not seen the terms published for this suite.
-    await page.getByRole('button', { name: ja('terms.agree'), exact: true }).click();
     await page.getByLabel(ja('otp.code')).fill(totp(member.otpSecret));
     await page.getByRole('button', { name: ja('common.submit') }).click();
     const tokens = await tokensAtRp(journey.rp, relyingParty, request);

@@ -63,7 +63,7 @@ test('warnings go to stderr after the result: a JSON document parses even with b
   const warned = { LOG_LEVEL: 'info' };
   const separate = await kenpo.run(['members', 'list', '--json'], warned);
   expect(JSON.parse(separate.stdout)).toHaveLength(1);
-  expect(separate.stderr).toMatch(/^warning: COOKIE_KEYS, DATA_ENCRYPTION_KEY not set/);
+  expect(separate.stderr).toMatch(/^warning: COOKIE_KEYS, DATA_ENCRYPTION_KEY, TOKEN_HASH_KEY not set/);
 
   const file = join(kenpo.dataDir, 'merged.out');
   const fd = openSync(file, 'w');
@@ -78,7 +78,7 @@ test('warnings go to stderr after the result: a JSON document parses even with b
   const merged = readFileSync(file, 'utf8');
   const end = merged.indexOf('\n}\n') + 3;
   expect(JSON.parse(merged.slice(0, end))).toMatchObject({ login_id: 'yamada.taro' });
-  expect(merged.slice(end)).toMatch(/^警告: COOKIE_KEYS, DATA_ENCRYPTION_KEY が設定されていないため/);
+  expect(merged.slice(end)).toMatch(/^警告: COOKIE_KEYS, DATA_ENCRYPTION_KEY, TOKEN_HASH_KEY が設定されていないため/);
 });
 
 test('audit shows times in the operator time zone and the member by user ID', async () => {
