@@ -1,3 +1,4 @@
+import { formFields } from '../interactions/step.js';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -87,7 +88,7 @@ export function flash(ctx: Context): { error: string | null; done: string | null
 
 /** The form as zod reads it; null when it does not fit (the caller redirects with a message). */
 export function readForm<T>(ctx: Context, schema: z.ZodType<T>): T | null {
-  const parsed = schema.safeParse(ctx.request.body ?? {});
+  const parsed = schema.safeParse(formFields(ctx));
   return parsed.success ? parsed.data : null;
 }
 

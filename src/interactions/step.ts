@@ -68,13 +68,18 @@ export function t(ctx: Context): Translate {
   return translator((ctx.state as PageState).lang);
 }
 
-/** The submitted form as strings (a repeated field keeps its last value). */
+/**
+ * The submitted form as strings (a repeated field keeps its last value). A NUL character is
+ * refused here, at the edge: no form has a use for it and PostgreSQL cannot store it.
+ */
 export function formFields(ctx: Context): Record<string, string> {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
     const last = Array.isArray(value) ? value[value.length - 1] : value;
-    if (typeof last === 'string') fields[key] = last.slice(0, 1024);
+    if (typeof last !== 'string') continue;
+    if (last.includes('\u0000') || key.includes('\u0000')) throw new InvalidInput('errors.bad_request');
+    fields[key] = last.slice(0, 1024);
   }
   return fields;
 }

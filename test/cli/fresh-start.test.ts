@@ -33,13 +33,13 @@ function startServer(env: Record<string, string>): { child: ChildProcess; ready:
 
 test('a fresh start with no demo shows the shipped terms in first registration', async () => {
   const port = await freePort();
-  const dataDir = tempDataDir();
   const issuer = `http://localhost:${port}`;
-  const { child, ready } = startServer({ DATA_DIR: dataDir, PORT: String(port), ISSUER: issuer });
   const kenpo = createKenpo();
+  // The server and the CLI share one data directory, and on PostgreSQL + Redis one schema and key prefix.
+  const { child, ready } = startServer({ ...(await kenpo.env()), NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(port), ISSUER: issuer });
   try {
     await ready;
-    const env = { DATA_DIR: dataDir, ISSUER: issuer };
+    const env = { ISSUER: issuer };
     const added = JSON.parse((await kenpo.run(['members', 'add', '--symbol', '10', '--number', '4321', '--birth-date', '19900315', '--name', '新規 太郎', '--json'], env)).stdout);
     const registered = JSON.parse((await kenpo.run(['clients', 'add', '--name', 'お知らせ', '--redirect-uri', REDIRECT_URI, '--first-party', '--json'], env)).stdout);
     const config = await client.discovery(new URL(issuer), registered.client_id, registered.client_secret, undefined, { execute: [client.allowInsecureRequests] });

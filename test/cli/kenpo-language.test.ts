@@ -69,7 +69,7 @@ test('warnings go to stderr after the result: a JSON document parses even with b
   const fd = openSync(file, 'w');
   try {
     spawnSync(process.execPath, [join(process.cwd(), 'dist/src/cli/kenpo.js'), 'members', 'show', 'yamada.taro', '--json'], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATA_DIR: kenpo.dataDir, ...warned, ...JA },
+      env: { ...(await kenpo.env()), ...warned, ...JA },
       stdio: ['ignore', fd, fd],
     });
   } finally {

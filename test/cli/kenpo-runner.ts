@@ -36,6 +36,8 @@ export function createKenpo() {
 
   return {
     dataDir,
+    /** The environment a CLI run gets (the data directory, and the run's own schema and key prefix). */
+    env: baseEnv,
     run,
     /** Runs with --json, expects success and exactly one JSON document on stdout. */
     async json<T = any>(args: string[]): Promise<T> {

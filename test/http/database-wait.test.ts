@@ -11,7 +11,8 @@ import { authorizationRequest, openLogin, registerRp } from '../support/relying-
 let idp: TestIdp;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
+  // The subject is SQLite's single connection per process (PostgreSQL has a pool of them).
+  idp = await startTestIdp({ DATABASE_URL: '', REDIS_URL: '' });
 });
 afterAll(() => idp.stop());
 
