@@ -20,7 +20,7 @@ async function lock(db: Knex, loginId: string): Promise<void> {
 
 test('unlock reports a locked account as opened, and an open one as not locked', async () => {
   await kenpo.json(['members', 'add', '--symbol', '10', '--number', '5001', '--birth-date', '19800101', '--name', '施錠 太郎', '--login-id', 'locked.taro']);
-  const db = createDatabase({ dataDir: kenpo.dataDir, databaseUrl: undefined });
+  const db = await kenpo.database(); // the CLI's own database: SQLite here, or the run's PostgreSQL schema
   try {
     await lock(db, 'locked.taro');
   } finally {

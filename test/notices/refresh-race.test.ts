@@ -79,8 +79,8 @@ describe('two notices processes on one database', () => {
       entry: 'dist/src/notices/main.js',
       portVariable: 'NOTICES_PORT',
       env: {
-        // The same data directory: the same SQLite file, cookie keys and token key.
-        DATA_DIR: stack.config.dataDir,
+        // The same data directory and database: the same SQLite file (or PostgreSQL schema), cookie keys and token key.
+        ...stack.env,
         NOTICES_URL: stack.config.url,
         NOTICES_ISSUER: stack.config.issuer,
         NOTICES_CLIENT_ID: stack.config.client!.id,

@@ -28,9 +28,10 @@ export interface Stack {
 }
 
 /** The provider and the notices app, each on a random port with its own data directory, the app registered as a first-party client. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const idp = await startTestIdp();
-  const backend = await openNoticesBackend();
+export async function startStack(env: Record<string, string> = {}, options: { sqliteOnly?: boolean } = {}): Promise<Stack> {
+  // sqliteOnly: both apps on SQLite files whatever backends the run has (a test of the files themselves).
+  const idp = await startTestIdp(options.sqliteOnly ? { DATABASE_URL: '', REDIS_URL: '' } : {});
+  const backend = options.sqliteOnly ? { env: {}, drop: async () => {} } : await openNoticesBackend();
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const { client, clientSecret } = await idp.services.clients.add({

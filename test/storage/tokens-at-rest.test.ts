@@ -69,7 +69,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 describe('SQLite: the provider and the notices app', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({}, { sqliteOnly: true });
   }, 60_000);
   afterAll(() => stack.stop());
 
