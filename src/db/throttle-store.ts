@@ -23,9 +23,18 @@ export interface ThrottleStore {
 
 /** Windows longer than this are not supported: older rows are swept away. */
 const RETAIN_SECONDS = 24 * 3600;
+/** Each process sweeps finished windows at most this often: not one extra statement per new window. */
+const SWEEP_EVERY_MS = 60_000;
 
 export function createKnexThrottleStore(db: Knex): ThrottleStore {
   const table = () => db('throttle_counters');
+  let sweptAt = 0;
+  /** Forgets windows that ended more than a day ago (indexed); only when a new window begins, and once a minute at most. */
+  const sweep = async (windowStart: number) => {
+    if (Date.now() - sweptAt < SWEEP_EVERY_MS) return;
+    sweptAt = Date.now();
+    await table().where('window_start', '<', windowStart - RETAIN_SECONDS).delete();
+  };
   return {
     async hit(bucket, windowStart) {
       // An upsert, so two processes counting the same new window cannot both insert it.
@@ -34,8 +43,7 @@ export function createKnexThrottleStore(db: Knex): ThrottleStore {
         .onConflict(['bucket', 'window_start'])
         .merge({ hits: db.raw('?? + 1', ['throttle_counters.hits']) });
       const hits = await this.count(bucket, windowStart);
-      // The first attempt of a window is a good moment to forget finished ones (indexed, rare).
-      if (hits === 1) await table().where('window_start', '<', windowStart - RETAIN_SECONDS).delete();
+      if (hits === 1) await sweep(windowStart);
       return hits;
     },
     async count(bucket, windowStart) {
@@ -51,7 +59,7 @@ export function createKnexThrottleStore(db: Knex): ThrottleStore {
         .where('throttle_counters.hits', '<', limit)
         .returning('hits')) as Array<{ hits: number | string }>;
       if (rows.length === 0) return false;
-      if (Number(rows[0]!.hits) === 1) await table().where('window_start', '<', windowStart - RETAIN_SECONDS).delete();
+      if (Number(rows[0]!.hits) === 1) await sweep(windowStart);
       return true;
     },
     async refund(bucket, windowStart) {
@@ -74,8 +82,19 @@ local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
 if hits > 0 then redis.call('DECR', KEYS[1]) end
 return 0`;
 
-export function createRedisThrottleStore(redis: Redis, prefix = 'kenpo:throttle:'): ThrottleStore {
+type ThrottleScripts = Redis & {
+  kenpoThrottleReserve(key: string, limit: number, expireAt: number): Promise<number>;
+  kenpoThrottleRefund(key: string): Promise<number>;
+};
+
+export function createRedisThrottleStore(client: Redis, prefix = 'kenpo:throttle:'): ThrottleStore {
   const key = (bucket: string, windowStart: number) => `${prefix}${bucket}:${windowStart}`;
+  // EVALSHA: the scripts are sent once per connection, not with every attempt.
+  if (!('kenpoThrottleReserve' in client)) {
+    client.defineCommand('kenpoThrottleReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+    client.defineCommand('kenpoThrottleRefund', { numberOfKeys: 1, lua: REFUND_SCRIPT });
+  }
+  const redis = client as ThrottleScripts;
   return {
     async hit(bucket, windowStart, windowSeconds) {
       const k = key(bucket, windowStart);
@@ -89,10 +108,10 @@ export function createRedisThrottleStore(redis: Redis, prefix = 'kenpo:throttle:
       return Number((await redis.get(key(bucket, windowStart))) ?? 0);
     },
     async reserve(bucket, windowStart, windowSeconds, limit) {
-      return Number(await redis.eval(RESERVE_SCRIPT, 1, key(bucket, windowStart), limit, windowStart + windowSeconds + 60)) === 1;
+      return Number(await redis.kenpoThrottleReserve(key(bucket, windowStart), limit, windowStart + windowSeconds + 60)) === 1;
     },
     async refund(bucket, windowStart) {
-      await redis.eval(REFUND_SCRIPT, 1, key(bucket, windowStart));
+      await redis.kenpoThrottleRefund(key(bucket, windowStart));
     },
   };
 }
