@@ -24,11 +24,12 @@ export function createSignInRecorder({ account, notify, config }: { account: Acc
   const tagOf = (member: Member) => createHmac('sha256', config.cookieKeys[0]!).update(`device:${member.id}`).digest('base64url').slice(0, 16);
   return async (ctx, member, clientId) => {
     const request = requestContext(ctx);
-    const signedInBefore = (await account.recentSignIns(member, 1)).length > 0;
-    await account.recordSignIn(member, { ...request, clientId });
     const tag = tagOf(member);
     const known = (ctx.cookies.get(DEVICE_COOKIE, { signed: true }) ?? '').split('.').filter(Boolean);
-    if (known.includes(tag)) return;
+    // A browser that signed this member in before: only the record, no look at the history.
+    if (known.includes(tag)) return account.recordSignIn(member, { ...request, clientId });
+    const signedInBefore = (await account.recentSignIns(member, 1)).length > 0;
+    await account.recordSignIn(member, { ...request, clientId });
     ctx.cookies.set(DEVICE_COOKIE, [tag, ...known].slice(0, MAX_MEMBERS_PER_DEVICE).join('.'), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: DEVICE_COOKIE_DAYS * 86400_000, overwrite: true });
     if (signedInBefore) await notify.newDevice(member, { at: new Date(), device: describeDevice(request.userAgent), ip: request.ip }, request.lang);
   };

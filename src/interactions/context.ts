@@ -42,11 +42,22 @@ export interface Flash {
   triesLeft?: number;
 }
 
+/** A login whose every step is done, as the router finishes it (router.ts). */
+export interface Completion {
+  progress: Progress;
+  member: Member;
+  loginPrompt: boolean;
+  clientId: string;
+  finish(result: InteractionResults): Promise<string>;
+}
+
 export interface JourneyDeps {
   provider: Provider;
   findMember(id: string): Promise<Member | undefined>;
   currentTerms(): Promise<Terms | undefined>;
   countPasskeys(memberId: string): Promise<number>;
+  /** Finishes a complete login (failures cleared, sign-in recorded) and returns where the browser goes: the provider. */
+  complete(ctx: Context, completion: Completion): Promise<string>;
 }
 
 export interface Journey {
@@ -59,8 +70,18 @@ export interface Journey {
   clientId: string;
   /** The path of a step of this interaction. */
   path(step: string): string;
-  /** Saves progress and returns where the browser goes next: the step now due, or the provider when the login is complete. */
-  advance(progress: Progress): Promise<string>;
+  /**
+   * Saves progress and returns where the browser goes next: the step now due, or the
+   * provider when the login is complete. `member`: the member as this request left them,
+   * when the step has them at hand (read once per request); otherwise they are read again.
+   */
+  advance(progress: Progress, member?: Member): Promise<string>;
+  /**
+   * As `advance`, but a login with no step left is finished here and the browser sent
+   * straight back to the provider: no hop through /interaction/:uid, which would load the
+   * interaction and the member again. For steps that end on a redirect to the next step.
+   */
+  advanceOrFinish(progress: Progress, member: Member): Promise<string>;
   /** Forgets who logged in (the member logged out mid-journey); what is stored stays. */
   reset(): Promise<void>;
   /** Ends the interaction and returns where the browser goes next (the provider). */
@@ -89,10 +110,10 @@ export function memberFacts(member: Member, terms: Terms | undefined, passkeys: 
 }
 
 /** The member (if still allowed in) and the journey's state for an interaction and its progress. */
-async function journeyState(interaction: Interaction, progress: Progress | null, deps: JourneyDeps): Promise<{ member: Member | null; state: JourneyState }> {
+async function journeyState(interaction: Interaction, progress: Progress | null, deps: JourneyDeps, known?: Member): Promise<{ member: Member | null; state: JourneyState }> {
   const loginPrompt = interaction.prompt.name === 'login';
   const memberId = progress?.memberId ?? (loginPrompt ? null : (interaction.session?.accountId ?? null));
-  const found = memberId ? await deps.findMember(memberId) : undefined;
+  const found = memberId && known?.id === memberId ? known : memberId ? await deps.findMember(memberId) : undefined;
   // A member locked or disabled in the middle of the journey is sent back to the login page.
   const member = found && !found.lockedAt && !found.disabledAt ? found : null;
   // Passkeys matter only to a member who signs in with them: no count for everyone else.
@@ -143,10 +164,20 @@ export async function loadJourney(ctx: Context, deps: JourneyDeps): Promise<Jour
     // Straight to the step that is now due: no hop through /interaction/:uid, which would
     // load the same interaction and member again. When none is due, /interaction/:uid
     // finishes: a page may still be shown first with a link onwards (recovery codes).
-    async advance(next) {
+    async advance(next, current) {
       await save({ kenpo: next });
-      const step = nextStep((await journeyState(interaction, next, deps)).state);
+      const step = nextStep((await journeyState(interaction, next, deps, current)).state);
       return step === 'finish' ? base : `${base}/${step}`;
+    },
+    async advanceOrFinish(next, current) {
+      const { member, state } = await journeyState(interaction, next, deps, current);
+      const step = nextStep(state);
+      if (step !== 'finish' || !member) {
+        await save({ kenpo: next });
+        return `${base}/${step}`;
+      }
+      // The provider stores the result in the interaction itself: the progress need not be saved first.
+      return deps.complete(ctx, { progress: next, member, loginPrompt: state.loginPrompt, clientId: String(interaction.params.client_id), finish });
     },
     async reset() {
       await save({});

@@ -15,7 +15,7 @@ export function doneStep(): StepHandler {
         await journey.reset();
         return redirect(ctx, journey.path('logged-out'));
       }
-      redirect(ctx, await journey.advance({ ...journey.progress!, doneAcknowledged: true }));
+      redirect(ctx, await journey.advanceOrFinish({ ...journey.progress!, doneAcknowledged: true }, journey.member!));
     },
   };
 }

@@ -31,7 +31,7 @@ export function loginStep({ provider, members }: StepDeps): StepHandler {
         const triesLeft = result.status === 'invalid' ? result.triesLeft : undefined;
         return redirect(ctx, await journey.flash({ step: 'login', error, fields: { login }, triesLeft }));
       }
-      redirect(ctx, await journey.advance({ memberId: result.member.id, amr: ['pwd'], wasRegistered: Boolean(result.member.registeredAt) }));
+      redirect(ctx, await journey.advance({ memberId: result.member.id, amr: ['pwd'], wasRegistered: Boolean(result.member.registeredAt) }, result.member));
     },
   };
 }

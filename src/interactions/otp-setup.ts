@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import { otpQrCode } from '../members/otp-qr.js';
 import { otpSetupForm } from './forms.js';
 import { readForm, redirect, stepPage, type StepDeps, type StepHandler } from './step.js';
 
@@ -17,7 +17,7 @@ export function otpSetupStep({ otp }: StepDeps): StepHandler {
       }
       const flash = await journey.readFlash('otp-setup');
       const { uri, grouped } = otp.setupDetails(journey.member!, sealed);
-      const qr = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+      const qr = await otpQrCode(uri);
       await stepPage(ctx, journey, 'otp-setup', 'otp-setup', flash, { qr, uri, grouped, rebinding: Boolean(journey.progress!.rebind) });
     },
     async submit(ctx, journey) {

@@ -16,7 +16,7 @@ export function otpStep({ otp }: StepDeps): StepHandler {
         return redirect(ctx, await journey.flash({ step: 'otp', error, triesLeft: result.status === 'wrong' ? result.triesLeft : undefined }));
       }
       const recoveryUsed = result.method === 'recovery' ? { recoveryUsed: result.remaining } : {};
-      redirect(ctx, await journey.advance({ ...journey.progress!, amr: ['pwd', 'otp'], ...recoveryUsed }));
+      redirect(ctx, await journey.advanceOrFinish({ ...journey.progress!, amr: ['pwd', 'otp'], ...recoveryUsed }, journey.member!));
     },
   };
 }

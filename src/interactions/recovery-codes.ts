@@ -21,7 +21,7 @@ export function recoveryCodesStep({ otp, passkeys }: StepDeps): StepHandler {
     async submit(ctx, journey) {
       if (!readForm(ctx, recoveryCodesForm).saved) return redirect(ctx, await journey.flash({ step: 'recovery-codes', error: 'journey.codes.tick_saved' }));
       const { recoveryCodes: _, ...progress } = journey.progress!;
-      redirect(ctx, await journey.advance(progress));
+      redirect(ctx, await journey.advanceOrFinish(progress, journey.member!));
     },
   };
 }

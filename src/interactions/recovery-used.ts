@@ -13,10 +13,10 @@ export function recoveryUsedStep(_deps: StepDeps): StepHandler {
       const { decision } = readForm(ctx, recoveryUsedForm);
       const { recoveryUsed: _, ...progress } = journey.progress!;
       if (decision === 'rebind' && journey.member!.mfaMethod === 'webauthn') {
-        await journey.advance(progress);
+        await journey.advance(progress, journey.member!);
         return redirect(ctx, journey.path('passkey-add'));
       }
-      redirect(ctx, await journey.advance({ ...progress, ...(decision === 'rebind' && { rebind: true }) }));
+      redirect(ctx, await journey.advanceOrFinish({ ...progress, ...(decision === 'rebind' && { rebind: true }) }, journey.member!));
     },
   };
 }

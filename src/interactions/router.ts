@@ -6,7 +6,7 @@ import { chooseLanguage } from '../web.js';
 import { accountStep } from './account.js';
 import { birthdateStep } from './birthdate.js';
 import { consentStep } from './consent.js';
-import { finishResult, loadJourney, type Journey } from './context.js';
+import { finishResult, loadJourney, type Completion, type Journey } from './context.js';
 import { rememberJourney } from '../home.js';
 import { doneStep, loggedOutPage } from './done.js';
 import { emailStep } from './email.js';
@@ -68,7 +68,16 @@ export function createInteractionRouter(deps: StepDeps): Router {
     // The page after logging out from 「初回登録の完了」, while nobody is logged in to this interaction.
     ['logged-out', { handler: loggedOutPage(), allowed: (j) => j.state.loginPrompt && j.progress === null }],
   ]);
-  const journeyDeps = { provider: deps.provider, findMember: deps.members.find, currentTerms: deps.terms.current, countPasskeys: deps.passkeys.count };
+  /** Every factor this login needs is proven: only now does the member's failure count start again. */
+  const complete = async (ctx: Context, { progress, member, loginPrompt, clientId, finish }: Completion): Promise<string> => {
+    await deps.members.loginCompleted(member);
+    if (loginPrompt) await deps.signIns(ctx, member, clientId);
+    const result = finishResult(progress);
+    const location = await finish(result);
+    deps.metrics?.signedIn(result.login.amr.length > 1 ? 'mfa' : 'password');
+    return location;
+  };
+  const journeyDeps = { provider: deps.provider, findMember: deps.members.find, currentTerms: deps.terms.current, countPasskeys: deps.passkeys.count, complete };
   const router = new Router({ prefix: '/interaction/:uid' });
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '16kb' }));
 
@@ -76,13 +85,10 @@ export function createInteractionRouter(deps: StepDeps): Router {
     const journey = await loadJourney(ctx, journeyDeps);
     uiLocales(ctx, journey);
     if (journey.next === 'finish') {
-      // Every factor this login needs is proven: only now does the member's failure count start again.
-      if (journey.progress) await deps.members.loginCompleted(journey.progress.memberId);
-      if (journey.state.loginPrompt && journey.member) await deps.signIns(ctx, journey.member, journey.clientId);
-      const result = finishResult(journey.progress!);
-      const location = await journey.finish(result);
-      deps.metrics?.signedIn(result.login.amr.length > 1 ? 'mfa' : 'password');
-      return redirect(ctx, location);
+      const { progress, member, clientId, finish } = journey;
+      // Nothing proven in this interaction (no prompt this journey answers): the provider decides again.
+      if (!progress || !member) return redirect(ctx, await finish({}));
+      return redirect(ctx, await complete(ctx, { progress, member, loginPrompt: journey.state.loginPrompt, clientId, finish }));
     }
     redirect(ctx, journey.path(journey.next));
   });

@@ -36,10 +36,14 @@ export function webauthnStep({ passkeys }: StepDeps): StepHandler {
       if (result.status === 'refused') return again(byCode ? 'errors.recovery.wrong' : 'errors.webauthn.refused', result.triesLeft);
       if (result.method === 'recovery') {
         // A recovery code is a one-time password in RFC 8176's terms.
-        return redirect(ctx, await journey.advance({ ...progress, amr: ['pwd', 'otp'], recoveryUsed: result.remaining }));
+        return redirect(ctx, await journey.advanceOrFinish({ ...progress, amr: ['pwd', 'otp'], recoveryUsed: result.remaining }, journey.member!));
       }
-      const next = await journey.advance({ ...progress, amr: PASSKEY_AMR });
-      redirect(ctx, form.add_passkey ? journey.path('passkey-add') : next);
+      // Another passkey first: the login is finished after it (passkey-add.ts).
+      if (form.add_passkey) {
+        await journey.advance({ ...progress, amr: PASSKEY_AMR }, journey.member!);
+        return redirect(ctx, journey.path('passkey-add'));
+      }
+      redirect(ctx, await journey.advanceOrFinish({ ...progress, amr: PASSKEY_AMR }, journey.member!));
     },
   };
 }

@@ -83,10 +83,16 @@ export function createMemberService({ db, hasher, config, notify, metrics }: Mem
         return failure.locked ? { status: 'locked' } : { status: 'invalid', triesLeft: failure.triesLeft };
       }
       // A right password alone does not reset the failures: only a login completed with every factor does.
-      await db.transaction(async (trx) => {
-        if (rehash) await createMemberStore(trx).update(member.id, { passwordHash: await hasher.hash(password) });
-        await createAuditStore(trx).record({ actor: 'member', event: 'login.password', memberId: member.id, ip: context.ip, clientId: context.clientId, details: rehash ? { rehashed: true } : undefined });
-      });
+      const event = { actor: 'member', event: 'login.password', memberId: member.id, ip: context.ip, clientId: context.clientId } as const;
+      if (rehash) {
+        const passwordHash = await hasher.hash(password);
+        await db.transaction(async (trx) => {
+          await createMemberStore(trx).update(member.id, { passwordHash });
+          await createAuditStore(trx).record({ ...event, details: { rehashed: true } });
+        });
+      } else {
+        await audit.record(event); // one statement: no transaction around it
+      }
       return { status: 'ok', member };
     },
 
@@ -114,8 +120,14 @@ export function createMemberService({ db, hasher, config, notify, metrics }: Mem
       return outcome;
     },
 
-    /** A login completed with every factor it needs: only now do the consecutive failures start again. */
-    loginCompleted: (memberId: string) => members.clearFailures(memberId),
+    /**
+     * A login completed with every factor it needs: only now do the consecutive failures
+     * start again. `member` as read in this request: with no failures then, there is no
+     * write (a failure counted since stays counted, the safe side).
+     */
+    loginCompleted: async (member: Member) => {
+      if (member.failedAttempts > 0) await members.clearFailures(member.id);
+    },
 
     find: (id: string) => members.findById(id),
 
