@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Config } from './config.js';
 import { createAdapterFactory } from './adapters/index.js';
@@ -44,7 +44,8 @@ export async function openServices(config: Config, options: { migrate?: boolean 
     throw error;
   }
   // lazyConnect: the CLI opens services too, and most of its commands never touch Redis.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
+  // Loaded only when configured: a provider on SQLite alone does not carry the Redis client.
+  const redis = config.redisUrl ? new (await import('ioredis')).Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
   const box: SecretBox = createSecretBox(config.dataKeys);
   const metrics = createMetrics();
   const hasher = createPasswordHasher(config.argon2, config.passwordQueue);

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
+import { otpQrCode } from '../members/otp-qr.js';
 import { z } from 'zod';
 import { keepCodes } from './recovery-codes.js';
 import { after, page, readForm, redirect, type AccountDeps, type AccountRoutes } from './router.js';
@@ -28,7 +28,7 @@ export function otpRoutes(routes: AccountRoutes, { otp, notify, box }: AccountDe
       ctx.cookies.set(PENDING_COOKIE, sealed, { httpOnly: true, sameSite: 'lax', path: '/account', maxAge: 3600_000, overwrite: true });
       details = otp.setupDetails(account.member, sealed);
     }
-    const qr = await QRCode.toDataURL(details.uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+    const qr = await otpQrCode(details.uri);
     await page(ctx, account, 'account-otp', { qr, uri: details.uri, grouped: details.grouped });
   });
 

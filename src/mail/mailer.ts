@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config, Society } from '../config.js';
 
 export interface Mail {
@@ -35,19 +35,23 @@ function branded(mail: Mail, society: Society): Mail {
  * file in DATA_DIR/outbox, where an operator (or a test) can open it.
  */
 export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'dataDir' | 'society'>): Mailer {
+  // nodemailer is loaded with the first mail, not by every provider process at start-up.
+  let transporter: Promise<Transporter> | undefined;
+  const transport = () =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    ));
   if (config.smtpUrl) {
-    const transport = nodemailer.createTransport(config.smtpUrl);
     return {
       async send(mail) {
-        await transport.sendMail({ from: sender(config), ...branded(mail, config.society) });
+        await (await transport()).sendMail({ from: sender(config), ...branded(mail, config.society) });
       },
     };
   }
   const outbox = join(config.dataDir, 'outbox');
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from: sender(config), ...branded(mail, config.society) });
+      const info = await (await transport()).sendMail({ from: sender(config), ...branded(mail, config.society) });
       await mkdir(outbox, { recursive: true });
       // Time first, so a directory listing is in sending order.
       await writeFile(join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`), info.message as Buffer, { mode: 0o600 });

@@ -1,13 +1,9 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Knex } from 'knex';
 import type { Config } from '../config.js';
@@ -25,6 +21,10 @@ const ALGORITHMS = [-7, -257];
 const TIMEOUT_MS = 120_000;
 
 type Context = { ip?: string; clientId?: string };
+
+/** The WebAuthn library, loaded the first time a passkey is used: most members never do, and it is large. */
+let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const simpleWebAuthn = () => (webauthn ??= import('@simplewebauthn/server'));
 
 export type RegisterResult =
   /** recoveryCodes: issued with the member's first passkey, shown once; null for a further one. */
@@ -58,7 +58,7 @@ export function createPasskeyService({ db, config, members, notify }: { db: Knex
     /** What navigator.credentials.create() needs; the member's passkeys are excluded so one device is not registered twice. */
     async registrationOptions(member: Member): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await store.list(member.id);
-      return generateRegistrationOptions({
+      return (await simpleWebAuthn()).generateRegistrationOptions({
         rpName: config.issuerName,
         rpID,
         // The user handle is the random `sub`: stable across user-ID changes and saying nothing about the member.
@@ -82,7 +82,7 @@ export function createPasskeyService({ db, config, members, notify }: { db: Knex
       if ((await store.count(member.id)) >= MAX_PASSKEYS) return { status: 'too_many' };
       let verified;
       try {
-        verified = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true, supportedAlgorithmIDs: ALGORITHMS });
+        verified = await (await simpleWebAuthn()).verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true, supportedAlgorithmIDs: ALGORITHMS });
       } catch {
         verified = { verified: false as const };
       }
@@ -113,7 +113,7 @@ export function createPasskeyService({ db, config, members, notify }: { db: Knex
     /** What navigator.credentials.get() needs: only this member's passkeys are offered. */
     async authenticationOptions(member: Member): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const existing = await store.list(member.id);
-      return generateAuthenticationOptions({
+      return (await simpleWebAuthn()).generateAuthenticationOptions({
         rpID,
         timeout: TIMEOUT_MS,
         userVerification: 'required',
@@ -131,7 +131,7 @@ export function createPasskeyService({ db, config, members, notify }: { db: Knex
       let newCounter: number | null = null;
       if (passkey && passkey.memberId === member.id) {
         try {
-          const result = await verifyAuthenticationResponse({
+          const result = await (await simpleWebAuthn()).verifyAuthenticationResponse({
             response,
             expectedChallenge,
             expectedOrigin: origin,
