@@ -18,7 +18,12 @@ export interface BenchOptions {
   /** Threads of the load generator. */
   threads: number;
   json: boolean;
+  /** The phases to run (default all); fewer, to profile one. */
+  phases: ReadonlySet<Phase>;
 }
+
+export const PHASES = ['page', 'login', 'refresh', 'userinfo', 'introspection', 'import', 'register', 'ceiling', 'bare'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `Usage: npm run bench -- [options]   (node dist/bench/run.js)
 
@@ -36,6 +41,8 @@ argon2id ceiling and a bare oidc-provider for comparison.
   --page-concurrency <n>  clients in flight on the login page (default 32)
   --import-rows <n>   rows of the imported roster (default 10000)
   --threads <n>       load-generator threads (default 2)
+  --phases <list>     only these phases, comma-separated, to profile one (default all):
+                      ${PHASES.join(',')}
   --json              one JSON document instead of tables
   --help              this text
 
@@ -49,6 +56,14 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a whole number above 0 (got ${JSON.stringify(value)})`);
   return Number(value);
+}
+
+function phaseList(value: string | undefined): ReadonlySet<Phase> {
+  if (value === undefined) return new Set(PHASES);
+  const asked = value.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0 || asked.length === 0) throw new UsageError(`--phases takes ${PHASES.join(', ')} (got ${JSON.stringify(value)})`);
+  return new Set(asked as Phase[]);
 }
 
 /** Parses the command line; returns undefined when --help was asked for. */
@@ -68,6 +83,7 @@ export function parseOptions(args: string[]): BenchOptions | undefined {
         'import-rows': { type: 'string' },
         threads: { type: 'string' },
         json: { type: 'boolean', default: false },
+        phases: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -86,6 +102,7 @@ export function parseOptions(args: string[]): BenchOptions | undefined {
     importRows: positive('import-rows', values['import-rows'], smoke ? 200 : 10_000),
     threads: positive('threads', values.threads, 2),
     json: values.json,
+    phases: phaseList(values.phases),
   };
   if (options.members < options.concurrency * 4) throw new UsageError(`--members (${options.members}) must be at least 4 x --concurrency: a member passes TOTP at most once per 30 s step`);
   return options;

@@ -14,7 +14,7 @@ interface ProfileNode {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
-const files = args.filter((a, i) => !a.startsWith('--') && i !== topAt + 1);
+const files = args.filter((a, i) => !a.startsWith('--') && !(topAt >= 0 && i === topAt + 1));
 const selfHits = new Map<string, number>();
 const byArea = new Map<string, number>();
 let total = 0;

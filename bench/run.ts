@@ -14,7 +14,7 @@ import { REDIRECT_URI } from '../test/support/relying-party.js';
 import { stepNow, type BenchMember, type ImportedMember } from './journeys.js';
 import type { Task, WorkerInput, WorkerOutput } from './load-worker.js';
 import { describeMachine } from './machine.js';
-import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
+import { parseOptions, USAGE, UsageError, type BenchOptions, type Phase } from './options.js';
 import { ProcSampler, type ProcUse } from './proc-sampler.js';
 import { summarise, type LatencySummary } from './stats.js';
 
@@ -283,18 +283,21 @@ async function bench(options: BenchOptions) {
     };
     const c = options.concurrency;
     const seconds = options.seconds;
+    const want = (p: Phase) => options.phases.has(p);
 
-    phases.push(await phase('login page (authorize -> form)', 'provider', sampler, options.pageConcurrency, (onStart) => drive(options, client, outbox, seconds, (mine) => ({ kind: 'login-page', slots: mine.length }), options.pageConcurrency, onStart)));
+    if (want('page')) phases.push(await phase('login page (authorize -> form)', 'provider', sampler, options.pageConcurrency, (onStart) => drive(options, client, outbox, seconds, (mine) => ({ kind: 'login-page', slots: mine.length }), options.pageConcurrency, onStart)));
 
-    await fresh(c * 4);
-    const loginMembers = members.filter((m) => m.lastStep < stepNow());
-    const login = await phase('full login (password + TOTP + code + userinfo)', 'provider', sampler, c, (onStart) =>
-      drive(options, client, outbox, seconds, (mine) => ({ kind: 'login', slots: mine.map((s) => loginMembers.filter((_, i) => i % c === s)) }), c, onStart),
-    );
-    update(login.out.members);
-    phases.push(login);
+    if (want('login')) {
+      await fresh(c * 4);
+      const loginMembers = members.filter((m) => m.lastStep < stepNow());
+      const login = await phase('full login (password + TOTP + code + userinfo)', 'provider', sampler, c, (onStart) =>
+        drive(options, client, outbox, seconds, (mine) => ({ kind: 'login', slots: mine.map((s) => loginMembers.filter((_, i) => i % c === s)) }), c, onStart),
+      );
+      update(login.out.members);
+      phases.push(login);
+    }
 
-    for (const kind of ['refresh', 'userinfo', 'introspection'] as const) {
+    for (const kind of (['refresh', 'userinfo', 'introspection'] as const).filter(want)) {
       const slotMembers = await fresh(c);
       const result = await phase(kind === 'refresh' ? 'refresh grant (rotating)' : kind, 'provider', sampler, c, (onStart) => drive(options, client, outbox, seconds, (mine) => ({ kind, bare: false, slots: mine.map((s) => slotMembers[s]!) }), c, onStart));
       update(result.out.members);
@@ -306,48 +309,59 @@ async function bench(options: BenchOptions) {
     const { csv, members: newcomers } = roster(100_000, options.importRows, '79', runTag);
     const rosterFile = join(backend.dataDir, 'bench-import.csv');
     writeFileSync(rosterFile, csv);
-    progress('member import…');
-    sampler.start();
-    const importStarted = performance.now();
-    let importError: string | undefined;
-    await kenpo(backend, ['members', 'import', rosterFile, '--json']).catch((error: Error) => (importError = error.message));
-    const importSeconds = (performance.now() - importStarted) / 1000;
-    phases.push({
-      name: `member import (${options.importRows} new rows, CLI)`,
-      target: 'provider',
-      concurrency: 1,
-      count: importError ? 0 : options.importRows,
-      errors: importError ? 1 : 0,
-      errorMessages: importError ? { [importError]: 1 } : {},
-      perSecond: importError ? 0 : options.importRows / importSeconds,
-      latencyMs: summarise([importSeconds * 1000]),
-      use: sampler.stop(),
-    });
-    phases.push(
-      await phase('first registration (journey incl. TOTP binding)', 'provider', sampler, c, (onStart) =>
-        drive(options, client, outbox, seconds, (mine) => ({ kind: 'register', slots: mine.map((s) => newcomers.filter((_, i) => i % c === s)) }), c, onStart),
-      ),
-    );
+    // The registrations need the newcomers imported first.
+    if (want('import') || want('register')) {
+      progress('member import…');
+      sampler.start();
+      const importStarted = performance.now();
+      let importError: string | undefined;
+      await kenpo(backend, ['members', 'import', rosterFile, '--json']).catch((error: Error) => (importError = error.message));
+      const importSeconds = (performance.now() - importStarted) / 1000;
+      phases.push({
+        name: `member import (${options.importRows} new rows, CLI)`,
+        target: 'provider',
+        concurrency: 1,
+        count: importError ? 0 : options.importRows,
+        errors: importError ? 1 : 0,
+        errorMessages: importError ? { [importError]: 1 } : {},
+        perSecond: importError ? 0 : options.importRows / importSeconds,
+        latencyMs: summarise([importSeconds * 1000]),
+        use: sampler.stop(),
+      });
+    }
+    if (want('register')) {
+      phases.push(
+        await phase('first registration (journey incl. TOTP binding)', 'provider', sampler, c, (onStart) =>
+          drive(options, client, outbox, seconds, (mine) => ({ kind: 'register', slots: mine.map((s) => newcomers.filter((_, i) => i % c === s)) }), c, onStart),
+        ),
+      );
+    }
     const providerIdleEnd = sampler.rssNow();
     await provider.stop();
 
     // The argon2id ceiling with the provider's parameters, 4 verifies in flight, nothing else running.
-    progress('argon2id ceiling…');
     const a = { m: backend.env.ARGON2_MEMORY_KIB ?? '19456', t: backend.env.ARGON2_TIME_COST ?? '2', p: backend.env.ARGON2_PARALLELISM ?? '1' };
-    const ceiling = await new Promise<{ perSecond: number; count: number }>((resolve, reject) => {
-      execFile(process.execPath, [join(import.meta.dirname, 'argon2-ceiling.js'), String(Math.min(10, seconds)), '4', a.m, a.t, a.p], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as { perSecond: number; count: number })));
-    });
+    let ceiling = { perSecond: NaN, count: 0 };
+    if (want('ceiling')) {
+      progress('argon2id ceiling…');
+      ceiling = await new Promise<{ perSecond: number; count: number }>((resolve, reject) => {
+        execFile(process.execPath, [join(import.meta.dirname, 'argon2-ceiling.js'), String(Math.min(10, seconds)), '4', a.m, a.t, a.p], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as { perSecond: number; count: number })));
+      });
+    }
 
     // The bare oidc-provider, driven by the same client code.
-    const barePort = await freePort();
-    const bareIssuer = `http://localhost:${barePort}`;
-    bare = await startProcess([join(import.meta.dirname, 'bare-provider.js')], { PATH: process.env.PATH ?? '', PORT: String(barePort), BARE_CLIENT_SECRET: 'bare-secret-for-the-benchmark' }, `${bareIssuer}/.well-known/openid-configuration`);
-    const bareSampler = new ProcSampler(bare.child.pid!);
-    const bareIdleRss = bareSampler.rssNow();
-    const bareClient: Client = { issuer: bareIssuer, clientId: 'bare', clientSecret: 'bare-secret-for-the-benchmark' };
-    for (const kind of ['refresh', 'userinfo'] as const) {
-      const slotMembers = members.slice(0, c);
-      phases.push(await phase(`bare oidc-provider: ${kind === 'refresh' ? 'refresh grant (rotating)' : 'userinfo'}`, 'bare', bareSampler, c, (onStart) => drive(options, bareClient, outbox, seconds, (mine) => ({ kind, bare: true, slots: mine.map((s) => slotMembers[s]!) }), c, onStart)));
+    let bareIdleRss = NaN;
+    if (want('bare')) {
+      const barePort = await freePort();
+      const bareIssuer = `http://localhost:${barePort}`;
+      bare = await startProcess([join(import.meta.dirname, 'bare-provider.js')], { PATH: process.env.PATH ?? '', PORT: String(barePort), BARE_CLIENT_SECRET: 'bare-secret-for-the-benchmark' }, `${bareIssuer}/.well-known/openid-configuration`);
+      const bareSampler = new ProcSampler(bare.child.pid!);
+      bareIdleRss = bareSampler.rssNow();
+      const bareClient: Client = { issuer: bareIssuer, clientId: 'bare', clientSecret: 'bare-secret-for-the-benchmark' };
+      for (const kind of ['refresh', 'userinfo'] as const) {
+        const slotMembers = members.slice(0, c);
+        phases.push(await phase(`bare oidc-provider: ${kind === 'refresh' ? 'refresh grant (rotating)' : 'userinfo'}`, 'bare', bareSampler, c, (onStart) => drive(options, bareClient, outbox, seconds, (mine) => ({ kind, bare: true, slots: mine.map((s) => slotMembers[s]!) }), c, onStart)));
+      }
     }
     return {
       date: new Date().toISOString(),
