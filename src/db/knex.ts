@@ -39,6 +39,91 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
 }
 
 type KnexClientClass = new (config: unknown) => object;
+
+// --- prepared statements, kept per SQLite connection -----------------------------------
+
+type Callback = (this: unknown, error: Error | null, rows?: unknown) => void;
+interface Statement {
+  all(bindings: unknown[], callback: Callback): void;
+  run(bindings: unknown[], callback: Callback): void;
+  finalize(callback?: () => void): void;
+}
+interface Connection {
+  prepare(sql: string, callback: (error: Error | null) => void): Statement;
+}
+/** What knex hands its dialect to run (knex/lib/dialects/sqlite3 `_query`). */
+interface Query {
+  sql: string;
+  bindings?: unknown[];
+  method?: string;
+  returning?: unknown;
+  response?: unknown;
+  context?: unknown;
+}
+interface Prepared {
+  statement: Statement;
+  /** Settles when SQLite has prepared it; node-sqlite3 drops, unanswered, what was queued on a statement that failed to prepare. */
+  ready: Promise<void>;
+}
+
+/** Statements of the application's own queries; BEGIN, COMMIT, PRAGMA and DDL go the usual way. */
+const CACHEABLE = /^\s*(select|insert|update|delete)\b/i;
+/** Distinct SQL texts kept per connection (a whereIn of another length is another text); the least recently used goes. */
+const STATEMENTS_PER_CONNECTION = 256;
+const preparedOf = new WeakMap<Connection, Map<string, Prepared>>();
+
+/**
+ * Runs a query through a statement prepared once per connection and SQL text. node-sqlite3
+ * prepares, runs and finalizes a new statement for every `all`/`run` on the database, each
+ * a trip through libuv's thread pool; a kept statement makes it one trip. A statement is
+ * reset before each use and a `run` or `all` steps it to the end, so none holds a lock
+ * between queries. Same method choice as knex's own `_query`.
+ */
+async function runPrepared(connection: Connection, query: Query): Promise<Query> {
+  let cache = preparedOf.get(connection);
+  if (!cache) preparedOf.set(connection, (cache = new Map()));
+  let prepared = cache.get(query.sql);
+  if (prepared) {
+    cache.delete(query.sql); // to the end: most recently used
+  } else {
+    const entry = {} as Prepared;
+    entry.ready = new Promise<void>((resolve, reject) => {
+      entry.statement = connection.prepare(query.sql, (error) => {
+        if (!error) return resolve();
+        if (cache.get(query.sql) === entry) cache.delete(query.sql);
+        reject(error);
+      });
+    });
+    prepared = entry;
+    if (cache.size >= STATEMENTS_PER_CONNECTION) {
+      const [oldestSql, oldest] = cache.entries().next().value!;
+      cache.delete(oldestSql);
+      oldest.statement.finalize();
+    }
+  }
+  cache.set(query.sql, prepared);
+  const entry = prepared;
+  await entry.ready;
+  const writes = query.method === 'insert' || query.method === 'update';
+  const method = writes ? (query.returning ? 'all' : 'run') : query.method === 'counter' || query.method === 'del' ? 'run' : 'all';
+  return new Promise((resolve, reject) => {
+    entry.statement[method](query.bindings ?? [], function (this: unknown, error, rows) {
+      if (error) return reject(error);
+      query.response = rows;
+      // knex reads lastID and changes from the context; copied now, before the statement's next use.
+      const { lastID, changes } = this as { lastID?: number; changes?: number };
+      query.context = { lastID, changes };
+      resolve(query);
+    });
+  });
+}
+
+async function finalizeAll(connection: Connection): Promise<void> {
+  const cache = preparedOf.get(connection);
+  if (!cache) return;
+  preparedOf.delete(connection);
+  await Promise.all([...cache.values()].map(({ statement }) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+}
 let sqliteClientClass: KnexClientClass | undefined;
 
 /**
@@ -72,7 +157,9 @@ function sqliteClient(): KnexClientClass {
     override async _query(connection: Conn, obj: Obj): Promise<Obj> {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await super._query(connection, obj);
+          const query = obj as Query;
+          if (!CACHEABLE.test(query.sql)) return await super._query(connection, obj);
+          return await runPrepared(connection as Connection, query);
         } catch (error) {
           if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 5) throw error;
           await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
@@ -80,6 +167,13 @@ function sqliteClient(): KnexClientClass {
       }
     }
   }
+  const BaseDestroy = Sqlite3Client.prototype as unknown as { destroyRawConnection(connection: Conn): Promise<void> };
+  const destroy = BaseDestroy.destroyRawConnection;
+  // SQLite refuses to close a connection with statements left open.
+  BaseDestroy.destroyRawConnection = async function (this: unknown, connection: Conn) {
+    await finalizeAll(connection as Connection);
+    return destroy.call(this, connection);
+  };
   sqliteClientClass = Sqlite3Client;
   return Sqlite3Client;
 }
