@@ -38,10 +38,14 @@ export function pageLocals(ctx: Context): Record<string, unknown> {
   return { society: state.society ?? UNBRANDED, switchHref: switchHref(ctx, state.lang ?? 'ja') };
 }
 
-/** Renders views/<view>.ejs with the member's language; every string comes from the locale files. */
+/**
+ * Renders views/<view>.ejs with the member's language; every string comes from the locale
+ * files. Compiled once (`cache`); includes name their file from the views directory
+ * (`/partials/…`, `root`), which ejs resolves without asking the file system on every render.
+ */
 export async function renderView(lang: Lang, view: string, locals: Record<string, unknown> = {}): Promise<string> {
   const society = (locals.society as Society | undefined) ?? UNBRANDED;
-  return ejs.renderFile(join(viewsDir, `${view}.ejs`), { switchHref: `?lang=${lang === 'ja' ? 'en' : 'ja'}`, ...locals, society, lang, t: brandedTranslator(lang, society) }, { async: false, cache: true });
+  return ejs.renderFile(join(viewsDir, `${view}.ejs`), { switchHref: `?lang=${lang === 'ja' ? 'en' : 'ja'}`, ...locals, society, lang, t: brandedTranslator(lang, society) }, { async: false, cache: true, root: viewsDir });
 }
 
 export async function render(ctx: Context, view: string, locals: Record<string, unknown> = {}, status = 200): Promise<void> {
