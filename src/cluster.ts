@@ -25,17 +25,6 @@ const RESPAWN_DELAY_MS = 1_000;
 const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
- * What a worker's C library is told on top of the primary's environment. glibc raises its
- * mmap threshold each time a large block is freed, so after the first password check the
- * 19 MiB that argon2id works in comes from the heap and stays in the worker's RSS for good;
- * a fixed threshold keeps such blocks mapped, returned to the system when the check ends.
- * An operator's own setting wins.
- */
-export function workerEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  return env.MALLOC_MMAP_THRESHOLD_ === undefined ? { MALLOC_MMAP_THRESHOLD_: String(1024 * 1024) } : {};
-}
-
-/**
  * The primary of `WORKERS=N`: it prepares the storage once (migrations, the first signing
  * keys) and closes it again, then forks N identical provider processes that share the
  * port through node:cluster. It serves no request and holds no database connection itself.
@@ -53,7 +42,7 @@ export async function startPrimary(config: Config, logger: Logger, hooks: Primar
 
   let stopping = false;
   const fork = (): Worker => {
-    const worker = cluster.fork(workerEnvironment(process.env));
+    const worker = cluster.fork();
     hooks.onWorker?.(worker);
     return worker;
   };
