@@ -49,12 +49,20 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'data
     };
   }
   const outbox = join(config.dataDir, 'outbox');
+  let outboxMade: Promise<unknown> | undefined;
   return {
     async send(mail) {
       const info = await (await transport()).sendMail({ from: sender(config), ...branded(mail, config.society) });
-      await mkdir(outbox, { recursive: true });
       // Time first, so a directory listing is in sending order.
-      await writeFile(join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`), info.message as Buffer, { mode: 0o600 });
+      const file = join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`);
+      const write = () => writeFile(file, info.message as Buffer, { mode: 0o600 });
+      // The directory is made once per process, and again if an operator removed it.
+      await (outboxMade ??= mkdir(outbox, { recursive: true }));
+      await write().catch(async (error: { code?: string }) => {
+        if (error.code !== 'ENOENT') throw error;
+        await (outboxMade = mkdir(outbox, { recursive: true }));
+        await write();
+      });
     },
   };
 }

@@ -27,8 +27,11 @@ export function describeDevice(userAgent: string | undefined): string {
   return [browser, system].filter(Boolean).join(' / ');
 }
 
+/** Built once: a DateTimeFormat costs more to make than to use. */
+const JAPAN_TIME = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+
 /** A time as members read it: Japan time, to the minute ("2026/11/30 19:05 JST"). */
 export function japanTime(at: Date): string {
-  const parts = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(at);
-  return `${parts} JST`;
+  return `${JAPAN_TIME.format(at)} JST`;
 }
+

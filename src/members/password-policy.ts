@@ -1,4 +1,4 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { initialPassword } from './login-id.js';
 
 /**
@@ -8,8 +8,15 @@ import { initialPassword } from './login-id.js';
 const ALLOWED = /^[A-Za-z0-9!"#%&'()*=~/`{+}<>?\-^¥\\@[:;\],.]+$/;
 
 let common: Set<string> | undefined;
+/**
+ * The common-password list is decompressed when a new password is first checked, not by
+ * every provider process at start (about 13 MiB, most of it never needed after registration).
+ */
 function isCommon(password: string): boolean {
-  common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  if (!common) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    common = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
   return common.has(password.toLowerCase());
 }
 
