@@ -63,6 +63,12 @@ describe('WORKERS=2: one port, two provider processes', () => {
     expect(output).not.toMatch(/start-up failed|already locked/);
   });
 
+  test('each worker runs with a small young generation (RSS), the primary as started', () => {
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline(primary.pid!)).not.toContain('--max-semi-space-size=4');
+    for (const worker of childrenOf(primary.pid!)) expect(cmdline(worker)).toContain('--max-semi-space-size=4');
+  });
+
   test('a worker that dies is replaced', async () => {
     const [victim, survivor] = childrenOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');
