@@ -36,6 +36,19 @@ export function workerExecArgv(execArgv: readonly string[], nodeOptions = ''): s
 }
 
 /**
+ * What a worker's C library is told, on top of the primary's environment. A worker whose
+ * password queue runs one argon2id verify at a time needs one 19 MiB block at a time, but
+ * glibc gives each libuv pool thread an arena of its own, and every thread that ever ran a
+ * verify keeps its block: about 4 x 19 MiB resident. With one arena the block is reused
+ * (node dist/bench/argon2-ceiling.js-style loop, one at a time: 121 -> 64 MiB, same rate).
+ * Several verifies at once in one arena would be handed back and faulted in again, which
+ * costs this machine more than the memory, so then nothing is set; nor over an operator's own.
+ */
+export function workerEnvironment(env: NodeJS.ProcessEnv, passwordConcurrency: number): Record<string, string> {
+  return passwordConcurrency === 1 && env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: '1' } : {};
+}
+
+/**
  * The primary of `WORKERS=N`: it prepares the storage once (migrations, the first signing
  * keys) and closes it again, then forks N identical provider processes that share the
  * port through node:cluster. It serves no request and holds no database connection itself.
@@ -54,7 +67,7 @@ export async function startPrimary(config: Config, logger: Logger, hooks: Primar
   let stopping = false;
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   const fork = (): Worker => {
-    const worker = cluster.fork();
+    const worker = cluster.fork(workerEnvironment(process.env, config.passwordQueue.concurrency));
     hooks.onWorker?.(worker);
     return worker;
   };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePort, tempDataDir } from '../support/idp.js';
 
@@ -63,10 +64,17 @@ describe('WORKERS=2: one port, two provider processes', () => {
     expect(output).not.toMatch(/start-up failed|already locked/);
   });
 
-  test('each worker runs with a small young generation (RSS), the primary as started', () => {
+  test('each worker runs with a small young generation and one malloc arena (RSS), the primary as started', () => {
     const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     expect(cmdline(primary.pid!)).not.toContain('--max-semi-space-size=4');
-    for (const worker of childrenOf(primary.pid!)) expect(cmdline(worker)).toContain('--max-semi-space-size=4');
+    expect(environ(primary.pid!)).not.toContain('MALLOC_ARENA_MAX=1');
+    for (const worker of childrenOf(primary.pid!)) {
+      expect(cmdline(worker)).toContain('--max-semi-space-size=4');
+      // Two workers on up to 2 cores verify one password at a time each (src/config.ts passwordQueue).
+      if (availableParallelism() <= 2) expect(environ(worker)).toContain('MALLOC_ARENA_MAX=1');
+      else expect(environ(worker)).not.toContain('MALLOC_ARENA_MAX=1');
+    }
   });
 
   test('a worker that dies is replaced', async () => {
