@@ -8,8 +8,8 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { BrowserClient } from '../support/browser-client.js';
-import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
-import { REDIRECT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+import type { RegisteredMember, TestIdp } from '../support/idp.js';
+import { REDIRECT_URI, startWithMember, type TestRp } from '../support/relying-party.js';
 import { codeRequest, completeJourney, exchange, oauthClient } from './journey.js';
 
 let idp: TestIdp;
@@ -17,9 +17,7 @@ let rp: TestRp;
 let member: RegisteredMember;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  rp = await registerRp(idp);
-  member = await addRegisteredMember(idp);
+  ({ idp, rp, member } = await startWithMember());
 });
 afterAll(() => idp.stop());
 

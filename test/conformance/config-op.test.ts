@@ -4,8 +4,8 @@
  */
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
-import { registerRp, type TestRp } from '../support/relying-party.js';
+import type { RegisteredMember, TestIdp } from '../support/idp.js';
+import { startWithMember, type TestRp } from '../support/relying-party.js';
 import { codeRequest, completeJourney, exchange, restartIdp } from './journey.js';
 
 let idp: TestIdp;
@@ -13,9 +13,7 @@ let rp: TestRp;
 let member: RegisteredMember;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  rp = await registerRp(idp);
-  member = await addRegisteredMember(idp);
+  ({ idp, rp, member } = await startWithMember());
 });
 afterAll(() => idp.stop());
 

@@ -6,8 +6,8 @@
 import * as client from 'openid-client';
 import { BrowserClient, formAction, hiddenInputs } from '../support/browser-client.js';
 import { createKenpo } from '../cli/kenpo-runner.js';
-import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
-import { POST_LOGOUT_URI, REDIRECT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+import type { RegisteredMember, TestIdp } from '../support/idp.js';
+import { POST_LOGOUT_URI, REDIRECT_URI, registerRp, startWithMember, type TestRp } from '../support/relying-party.js';
 import { codeRequest, completeJourney, exchange, restartIdp } from './journey.js';
 
 let idp: TestIdp;
@@ -15,9 +15,7 @@ let rp: TestRp;
 let member: RegisteredMember;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  rp = await registerRp(idp);
-  member = await addRegisteredMember(idp);
+  ({ idp, rp, member } = await startWithMember());
 });
 afterAll(() => idp.stop());
 

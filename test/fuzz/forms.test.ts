@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { createMemberStore } from '../../src/db/member-store.js';
 import { BrowserClient, formAction, hiddenInputs, type Response } from '../support/browser-client.js';
 import { createKenpo, type Kenpo } from '../cli/kenpo-runner.js';
-import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
+import type { RegisteredMember, TestIdp } from '../support/idp.js';
 import { addNewMember, stepOf } from '../support/registration.js';
-import { authorizationRequest, openLogin, registerRp, submitLogin, type TestRp } from '../support/relying-party.js';
+import { authorizationRequest, openLogin, startWithMember, submitLogin, type TestRp } from '../support/relying-party.js';
 
 /**
  * Property-based fuzzing of every form a stranger can reach on the journey and recovery
@@ -50,9 +50,7 @@ let member: RegisteredMember;
 let seq = 500;
 
 beforeAll(async () => {
-  idp = await startTestIdp({ LOCKOUT_THRESHOLD: '1000', THROTTLE_PER_HOUR: '1000000' });
-  rp = await registerRp(idp);
-  member = await addRegisteredMember(idp);
+  ({ idp, rp, member } = await startWithMember({ LOCKOUT_THRESHOLD: '1000', THROTTLE_PER_HOUR: '1000000' }));
 });
 afterAll(() => idp.stop());
 

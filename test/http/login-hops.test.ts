@@ -1,6 +1,6 @@
 import { BrowserClient, formAction, type Response } from '../support/browser-client.js';
-import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
-import { authorizationRequest, REDIRECT_URI, registerRp, type TestRp } from '../support/relying-party.js';
+import type { RegisteredMember, TestIdp } from '../support/idp.js';
+import { authorizationRequest, REDIRECT_URI, startWithMember, type TestRp } from '../support/relying-party.js';
 import { totp } from '../support/totp.js';
 
 let idp: TestIdp;
@@ -10,9 +10,7 @@ let member: RegisteredMember;
 let memberReads = 0;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  rp = await registerRp(idp);
-  member = await addRegisteredMember(idp);
+  ({ idp, rp, member } = await startWithMember());
   idp.services.db.on('query', (q: { sql: string }) => {
     if (/^select .* from [`"]members[`"]/i.test(q.sql)) memberReads += 1;
   });

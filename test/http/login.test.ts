@@ -1,7 +1,7 @@
 import argon2 from 'argon2';
 import { BrowserClient } from '../support/browser-client.js';
-import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from '../support/idp.js';
-import { authorizationRequest, openLogin, REDIRECT_URI, registerRp, submitLogin, type TestRp } from '../support/relying-party.js';
+import { addRegisteredMember, type RegisteredMember, type TestIdp } from '../support/idp.js';
+import { authorizationRequest, openLogin, startWithMember, submitLogin, type TestRp } from '../support/relying-party.js';
 import { createMemberStore } from '../../src/db/member-store.js';
 
 const INVALID = '無効なユーザーIDまたはパスワードです。';
@@ -11,9 +11,7 @@ let rp: TestRp;
 let member: RegisteredMember;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  rp = await registerRp(idp);
-  member = await addRegisteredMember(idp, { loginId: 'kenpo.taro01', password: 'Sakura#2024!' });
+  ({ idp, rp, member } = await startWithMember({}, { loginId: 'kenpo.taro01', password: 'Sakura#2024!' }));
 });
 afterAll(() => idp.stop());
 

@@ -1,17 +1,15 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { BrowserClient, hiddenInputs } from '../support/browser-client.js';
-import { addRegisteredMember, startTestIdp, type TestIdp, type RegisteredMember } from '../support/idp.js';
-import { authorizationRequest, openLogin, POST_LOGOUT_URI, REDIRECT_URI, registerRp, signIn, type TestRp } from '../support/relying-party.js';
+import type { TestIdp, RegisteredMember } from '../support/idp.js';
+import { authorizationRequest, openLogin, POST_LOGOUT_URI, REDIRECT_URI, registerRp, signIn, startWithMember, type TestRp } from '../support/relying-party.js';
 
 let idp: TestIdp;
 let rp: TestRp;
 let alice: RegisteredMember;
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  rp = await registerRp(idp);
-  alice = await addRegisteredMember(idp);
+  ({ idp, rp, member: alice } = await startWithMember());
 });
 afterAll(() => idp.stop());
 

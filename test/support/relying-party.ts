@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { createMemberStore } from '../../src/db/member-store.js';
 import type { RunningIdp } from '../../src/server.js';
-import type { RegisteredMember } from './idp.js';
+import { addRegisteredMember, startTestIdp, type RegisteredMember, type TestIdp } from './idp.js';
 import { totp } from './totp.js';
 import { BrowserClient, formAction, type Response } from './browser-client.js';
 
@@ -83,4 +83,14 @@ export async function signIn(idp: RunningIdp, rp: TestRp, member: RegisteredMemb
     expectedNonce: request.nonce,
   });
   return { tokens, browser, request };
+}
+
+/**
+ * What most protocol tests start from: a provider of their own (on the run's backend,
+ * with `env` on top), a registered relying party and one member who finished registration.
+ */
+export async function startWithMember(env: Record<string, string> = {}, member: Parameters<typeof addRegisteredMember>[1] = {}): Promise<{ idp: TestIdp; rp: TestRp; member: RegisteredMember }> {
+  const idp = await startTestIdp(env);
+  const rp = await registerRp(idp);
+  return { idp, rp, member: await addRegisteredMember(idp, member) };
 }
